@@ -8,6 +8,17 @@ set(KILN_GEN_INPUTS
 file(GLOB KILN_GEN_SCRIPTS ${CMAKE_SOURCE_DIR}/scripts/gen/*.py)
 set(KILN_GEN_C ${KILN_GEN_DIR}/kiln_hw.h ${KILN_GEN_DIR}/kiln_regs.h ${KILN_GEN_DIR}/kiln_cmds.h)
 set(KILN_GEN_SV ${KILN_GEN_DIR}/kiln_hw_pkg.sv ${KILN_GEN_DIR}/kiln_csr_regs.sv)
+# CMake's verilate() runs Verilator while configuring, so the generated
+# SystemVerilog must exist then: generate at configure time too, and re-run
+# configure when a source of truth or the generator changes.
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${KILN_GEN_INPUTS} ${KILN_GEN_SCRIPTS})
+execute_process(
+  COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/scripts/gen/kiln_gen.py
+          --root ${CMAKE_SOURCE_DIR} --out ${KILN_GEN_DIR}
+  RESULT_VARIABLE _kiln_gen_rc)
+if(_kiln_gen_rc)
+  message(FATAL_ERROR "scripts/gen/kiln_gen.py failed (exit ${_kiln_gen_rc}); see its message above")
+endif()
 add_custom_command(
   OUTPUT ${KILN_GEN_C} ${KILN_GEN_SV}
   COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/scripts/gen/kiln_gen.py
