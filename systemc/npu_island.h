@@ -1,0 +1,91 @@
+// The RTL island: owns the Verilated NPU and clocks it from one SC_THREAD.
+#pragma once
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+#include <tlm_utils/tlm_quantumkeeper.h>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+
+#include "axi4_slave.h"
+#include "axil_master.h"
+#include "rtl_model.h"
+
+namespace kiln {
+
+struct IslandConfig {
+  uint32_t status_offset;      // CSR whose busy bits keep the clock running
+  uint32_t busy_mask;
+  unsigned reset_cycles = 8;
+  unsigned settle_cycles = 16; // quiet cycles before the first idle check
+  unsigned max_check_interval = 256;
+  Axi4SlaveAdapter::Config axi;
+  std::string wave_file;       // FST; empty = no waveform
+  static IslandConfig from_hw();  // STATUS register and its busy fields
+};
+
+// Synchronisation policy: the thread runs cycles ahead of SystemC time and
+// only waits (quantum-keeper sync) when the quantum is used up, when it
+// finishes a CSR access for another thread, when an interrupt line changes,
+// and before it stops the clock. The clock stops when no AXI burst is in
+// flight, no CSR access is pending, nothing happened for a while and a
+// STATUS read through the AXI4-Lite pins shows no busy unit; a CSR access
+// starts it again.
+class NpuIsland : public sc_core::sc_module {
+ public:
+  tlm_utils::simple_initiator_socket<NpuIsland> dma;  // the model's AXI4 master → router
+  tlm_utils::simple_target_socket<NpuIsland> csr;     // MMIO from the router (CSR window offsets)
+
+  NpuIsland(sc_core::sc_module_name name, std::unique_ptr<RtlModel> model, const IslandConfig& cfg);
+  ~NpuIsland() override;
+
+  // One CSR access through the pins, serialised with all others. Blocks the
+  // calling SC_THREAD until done; returns the AXI response code.
+  uint8_t csr_access(bool write, uint32_t offset, uint32_t wdata, uint32_t* rdata, uint8_t strb = 0xF);
+
+  bool irq_host() const { return irq_host_; }
+  bool irq_fw() const { return irq_fw_; }
+  const sc_core::sc_event& irq_host_event() const { return irq_host_ev_; }
+  const sc_core::sc_event& irq_fw_event() const { return irq_fw_ev_; }
+  uint64_t rtl_cycles() const { return cycles_; }
+  bool clock_stopped() const { return sleeping_; }
+  const Axi4SlaveAdapter::Stats& axi_stats() const { return axi_.stats(); }
+  RtlModel& model() { return *model_; }
+
+ private:
+  struct CsrRequest {
+    bool write;
+    uint32_t offset, wdata, rdata;
+    uint8_t strb, resp;
+    bool finished;
+    sc_core::sc_event done;
+  };
+  enum class LiteOwner { kNone, kRequest, kStatus };
+
+  void run();
+  bool clock_one();  // one cycle; returns true when the CSR access completed
+  void check_irqs();
+  void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+  void invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end);
+
+  std::unique_ptr<RtlModel> model_;
+  IslandConfig cfg_;
+  Axi4SlaveAdapter axi_;
+  AxiLiteMaster lite_;
+  tlm_utils::tlm_quantumkeeper qk_;
+  sc_core::sc_time period_;
+  sc_core::sc_process_handle thread_;
+  std::deque<CsrRequest*> requests_;
+  sc_core::sc_event request_ev_;
+  sc_core::sc_event irq_host_ev_, irq_fw_ev_;
+  bool irq_host_ = false, irq_fw_ = false;
+  bool sleeping_ = false;
+  bool tracing_ = false;
+  uint64_t cycles_ = 0;
+};
+
+}  // namespace kiln

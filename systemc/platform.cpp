@@ -1,0 +1,88 @@
+#include "platform.h"
+
+#include <cstdio>
+
+#include "kiln_hw.h"
+
+namespace kiln {
+
+using namespace sc_core;
+
+HostPort::HostPort(sc_module_name name, NpuIsland& island) : sc_module(name), socket("socket"), island_(island) {
+  SC_HAS_PROCESS(HostPort);
+  SC_THREAD(run);
+}
+
+bool HostPort::execute(Request& r) {
+  pending_ = &r;
+  request_ev_.notify(SC_ZERO_TIME);
+  sc_start();
+  pending_ = nullptr;
+  return r.done;
+}
+
+void HostPort::run() {
+  for (;;) {
+    while (!pending_ || pending_->done) wait(request_ev_);
+    Request& r = *pending_;
+    if (r.op == Op::kWaitIrq) {
+      if (!island_.irq_host()) wait(r.timeout, island_.irq_host_event());
+      r.irq = island_.irq_host();
+    } else {
+      tlm::tlm_generic_payload t;
+      t.set_command(r.op == Op::kWrite ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+      t.set_address(r.addr);
+      t.set_data_ptr(r.data);
+      t.set_data_length(static_cast<unsigned>(r.n));
+      t.set_streaming_width(static_cast<unsigned>(r.n));
+      t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+      sc_time d = SC_ZERO_TIME;
+      socket->b_transport(t, d);
+      wait(d);  // the host call returns when the access has completed
+      r.status = t.get_response_status();
+    }
+    r.done = true;
+    sc_pause();
+  }
+}
+
+static IslandConfig island_config(const PlatformOptions& opts) {
+  IslandConfig c = IslandConfig::from_hw();
+  c.wave_file = opts.wave_file;
+  return c;
+}
+
+Platform::Platform(sc_module_name name, std::unique_ptr<RtlModel> model, FwEntry fw, const PlatformOptions& opts)
+    : sc_module(name),
+      dram("dram", DramConfig::from_hw()),
+      router("router"),
+      link("host_link", HostLinkConfig::from_hw()),
+      island("npu", std::move(model), island_config(opts)),
+      core("control_core", island, fw),
+      host("host", island) {
+  host.socket.bind(link.host);
+  link.out.bind(router.in);    // port 0
+  island.dma.bind(router.in);  // port 1
+  core.mem.bind(router.in);    // port 2
+  router.out.bind(island.csr); // target 0
+  router.out.bind(dram.socket);// target 1
+  router.add_default_map();
+  for (unsigned p = 0; p < 3; ++p)
+    router.set_port_latency(p, clock_period() * static_cast<double>(kRouterPortLatencyCycles));
+}
+
+std::unique_ptr<PlatformHost> create_platform_host(std::unique_ptr<RtlModel> model, FwEntry fw,
+                                                   const PlatformOptions& opts, std::string* err) {
+  static bool created = false;
+  if (created) {
+    if (err) *err = "PlatformHost::create: the SystemC platform can be created only once per process";
+    return nullptr;
+  }
+  created = true;
+  tlm_utils::tlm_quantumkeeper::set_global_quantum(clock_period() * static_cast<double>(kQuantumCycles));
+  auto impl = std::make_unique<PlatformHost::Impl>();
+  impl->platform = std::make_unique<Platform>("kiln", std::move(model), fw, opts);
+  return std::make_unique<PlatformHost>(std::move(impl));
+}
+
+}  // namespace kiln

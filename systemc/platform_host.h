@@ -1,0 +1,43 @@
+// PlatformHost: the driver's `rtl` backend entry into the SystemC platform.
+// Callable from ordinary code; each call runs the SystemC kernel until the
+// request is done. See docs/design.md "SystemC platform".
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace kiln {
+
+struct PlatformOptions {
+  std::string wave_file;  // FST waveform of the NPU; empty = none
+};
+
+class PlatformHost {
+ public:
+  // Once per process (SystemC elaborates once); a second call fails.
+  static std::unique_ptr<PlatformHost> create(const PlatformOptions&, std::string* err);
+  ~PlatformHost();
+
+  uint32_t mmio_read32(uint32_t offset);  // CSR window offset; 0xFFFFFFFF on a bus error
+  void mmio_write32(uint32_t offset, uint32_t value);
+  bool mem_write(uint64_t dev_addr, const void* src, size_t n, std::string* err);
+  bool mem_read(uint64_t dev_addr, void* dst, size_t n, std::string* err);
+  bool wait_irq(uint64_t timeout_ns);  // true: irq_host_o high
+  uint64_t now_ns() const;
+  uint64_t rtl_cycles() const;  // cycles the island clocked
+
+  // Beyond the design.md API: the last MMIO error (empty if the last MMIO
+  // access succeeded).
+  const std::string& last_mmio_error() const;
+
+  struct Impl;
+  explicit PlatformHost(std::unique_ptr<Impl> impl);
+  Impl& impl() { return *impl_; }
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace kiln
