@@ -1,0 +1,134 @@
+/* Kiln userspace driver: the stable C API.
+ *
+ * One API serves every backend ("rtl" now; "fast" and later ones plug in
+ * behind driver/src/backend.h). Every call returns a kiln_status; on failure
+ * kiln_last_error() names what was wrong (argument, address, command index).
+ */
+#ifndef KILN_KILN_H
+#define KILN_KILN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define KILN_API_VERSION 1
+
+typedef enum kiln_status {
+  KILN_OK = 0,
+  KILN_ERR_INVALID_ARGUMENT = 1, /* a caller-supplied value is malformed */
+  KILN_ERR_OUT_OF_MEMORY = 2,    /* device memory exhausted */
+  KILN_ERR_OUT_OF_RANGE = 3,     /* an address/range lies outside what it must be inside */
+  KILN_ERR_TIMEOUT = 4,          /* a wait ran out of time; the device may still be busy */
+  KILN_ERR_DEVICE = 5,           /* the device reported an error (see kiln_device_error) */
+  KILN_ERR_BACKEND = 6,          /* the backend could not be opened or failed */
+  KILN_ERR_BUSY = 7,             /* resource already in use (e.g. second rtl device in a process) */
+  KILN_ERR_HALTED = 8            /* the device halted on an earlier error: call kiln_reset() */
+} kiln_status;
+
+typedef struct kiln_device kiln_device;
+typedef struct kiln_cmdbuf kiln_cmdbuf;
+
+/* A device-memory allocation: device (AXI) address and size in bytes. */
+typedef struct kiln_buffer {
+  uint64_t addr;
+  uint64_t size;
+} kiln_buffer;
+
+typedef struct kiln_open_options {
+  const char *wave_file;     /* rtl backend: FST waveform path, NULL = none */
+  uint64_t default_timeout_ns; /* simulated-time timeout for waits, 0 = 10 ms */
+} kiln_open_options;
+
+/* Device-reported error, as read from the ERR_* registers. */
+typedef struct kiln_device_error_info {
+  uint32_t code;        /* KILN_ERR_* device code from kiln_cmds.h, 0 = none */
+  uint64_t addr;        /* faulting address or offending value */
+  uint32_t cmd_offset;  /* ring byte offset of the failing command */
+  uint32_t cmd_index;   /* index of the failing command within its submission */
+} kiln_device_error_info;
+
+typedef struct kiln_counters {
+  uint64_t cycles;
+  uint64_t tc_busy_cycles;
+  uint64_t tc_stall_cycles;
+  uint64_t macs;
+  uint64_t dma_read_bytes;
+  uint64_t dma_write_bytes;
+  uint64_t dma_busy_cycles;
+} kiln_counters;
+
+/* ---- device ---------------------------------------------------------------- */
+/* backend: "rtl" (NULL = $KILN_BACKEND or "rtl"). opts may be NULL. */
+kiln_status kiln_open(const char *backend, const kiln_open_options *opts, kiln_device **out);
+void kiln_close(kiln_device *dev);
+/* Text of the last error on this device (or of the last failed kiln_open when dev is NULL). */
+const char *kiln_last_error(const kiln_device *dev);
+const char *kiln_status_name(kiln_status s);
+const char *kiln_backend_name(const kiln_device *dev);
+
+/* ---- memory ---------------------------------------------------------------- */
+kiln_status kiln_alloc(kiln_device *dev, uint64_t size, uint64_t align, kiln_buffer *out);
+kiln_status kiln_free(kiln_device *dev, kiln_buffer buf);
+/* Copy through the host link. The range must lie inside device memory. */
+kiln_status kiln_write(kiln_device *dev, uint64_t dev_addr, const void *src, size_t bytes);
+kiln_status kiln_read(kiln_device *dev, uint64_t dev_addr, void *dst, size_t bytes);
+/* Total device memory and the part still free. */
+kiln_status kiln_memory_info(kiln_device *dev, uint64_t *base, uint64_t *size, uint64_t *free_bytes);
+
+/* ---- command buffers -------------------------------------------------------- */
+kiln_cmdbuf *kiln_cmdbuf_create(void);
+void kiln_cmdbuf_destroy(kiln_cmdbuf *cb);
+void kiln_cmdbuf_reset(kiln_cmdbuf *cb);
+size_t kiln_cmdbuf_count(const kiln_cmdbuf *cb);
+/* Text of the last failed kiln_cmd_* call on cb ("" if none). Builder errors
+ * are also reported by kiln_last_error(NULL). (Addition by the driver.) */
+const char *kiln_cmdbuf_last_error(const kiln_cmdbuf *cb);
+
+/* DMA between device memory and scratchpad. dram_addr is a device address
+ * (normally buf.addr + offset); dir 0 = to scratchpad, 1 = to device memory. */
+kiln_status kiln_cmd_dma(kiln_cmdbuf *cb, uint32_t channel, uint32_t dir, uint64_t dram_addr,
+                         uint32_t spad_addr, uint32_t row_bytes, uint32_t rows,
+                         uint32_t dram_stride, uint32_t spad_stride);
+/* dtype 0 = BF16, 1 = INT8. Addresses in scratchpad words / accumulator rows. */
+kiln_status kiln_cmd_gemm(kiln_cmdbuf *cb, uint32_t dtype, int accumulate, uint32_t a_addr,
+                          uint32_t a_stride, uint32_t b_addr, uint32_t b_stride,
+                          uint32_t acc_addr, uint32_t m, uint32_t n, uint32_t k);
+kiln_status kiln_cmd_writeback(kiln_cmdbuf *cb, int out_fp32, uint32_t acc_addr,
+                               uint32_t out_addr, uint32_t out_stride, uint32_t m, uint32_t n);
+/* unit_mask: bit c = DMA channel c, bit 4 = tensor core; KILN_UNIT_ALL = every unit
+ * the device has. A bit naming a DMA channel the device lacks is refused. */
+kiln_status kiln_cmd_barrier(kiln_cmdbuf *cb, uint32_t unit_mask);
+kiln_status kiln_cmd_nop(kiln_cmdbuf *cb);
+/* Append 64 raw bytes (tests of the device's own checking). */
+kiln_status kiln_cmd_raw(kiln_cmdbuf *cb, const void *cmd64);
+
+#define KILN_UNIT_DMA(c) (1u << (c))
+#define KILN_UNIT_TC (1u << 4)
+#define KILN_UNIT_ALL 0x1Fu
+
+/* ---- submission ---------------------------------------------------------------- */
+#define KILN_SUBMIT_NO_VALIDATE 1u /* skip the driver's checks (to test device-side errors) */
+
+/* Validates every command (ranges inside device memory and allocated buffers,
+ * scratchpad and accumulator bounds, alignment), copies them into the ring,
+ * appends a fence and rings the doorbell. *fence receives the fence value. */
+kiln_status kiln_submit(kiln_device *dev, const kiln_cmdbuf *cb, uint32_t flags, uint64_t *fence);
+/* Waits until the fence completed, the device reported an error, or timeout_ns
+ * of simulated time passed (0 = the device default). */
+kiln_status kiln_wait(kiln_device *dev, uint64_t fence, uint64_t timeout_ns);
+kiln_status kiln_device_error(kiln_device *dev, kiln_device_error_info *out);
+/* Soft reset: aborts the units, restarts firmware, empties the queue. */
+kiln_status kiln_reset(kiln_device *dev);
+
+/* ---- observation ---------------------------------------------------------------- */
+kiln_status kiln_read_counters(kiln_device *dev, kiln_counters *out);
+/* Simulated time (ns) and cycles the RTL was clocked. */
+kiln_status kiln_sim_time(kiln_device *dev, uint64_t *now_ns, uint64_t *rtl_cycles);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* KILN_KILN_H */

@@ -1,0 +1,194 @@
+// C++ RAII layer over the C API (header-only). Failures throw kiln::Error
+// carrying the kiln_status and the driver's message.
+#ifndef KILN_KILN_HPP
+#define KILN_KILN_HPP
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "kiln/kiln.h"
+
+namespace kiln {
+
+class Error : public std::runtime_error {
+ public:
+  Error(kiln_status status, const std::string& msg) : std::runtime_error(msg), status_(status) {}
+  kiln_status status() const { return status_; }
+
+ private:
+  kiln_status status_;
+};
+
+namespace detail {
+inline void check(kiln_status s, const kiln_device* dev) {
+  if (s != KILN_OK) throw Error(s, kiln_last_error(dev));
+}
+}  // namespace detail
+
+class CommandBuffer {
+ public:
+  CommandBuffer() : cb_(kiln_cmdbuf_create()) {
+    if (!cb_) throw Error(KILN_ERR_OUT_OF_MEMORY, "kiln_cmdbuf_create: host out of memory");
+  }
+  ~CommandBuffer() { kiln_cmdbuf_destroy(cb_); }
+  CommandBuffer(CommandBuffer&& o) noexcept : cb_(std::exchange(o.cb_, nullptr)) {}
+  CommandBuffer& operator=(CommandBuffer&& o) noexcept {
+    std::swap(cb_, o.cb_);
+    return *this;
+  }
+  CommandBuffer(const CommandBuffer&) = delete;
+  CommandBuffer& operator=(const CommandBuffer&) = delete;
+
+  CommandBuffer& dma(uint32_t channel, uint32_t dir, uint64_t dram_addr, uint32_t spad_addr,
+                     uint32_t row_bytes, uint32_t rows, uint32_t dram_stride, uint32_t spad_stride) {
+    return ok(kiln_cmd_dma(cb_, channel, dir, dram_addr, spad_addr, row_bytes, rows, dram_stride,
+                           spad_stride));
+  }
+  CommandBuffer& gemm(uint32_t dtype, bool accumulate, uint32_t a_addr, uint32_t a_stride,
+                      uint32_t b_addr, uint32_t b_stride, uint32_t acc_addr, uint32_t m, uint32_t n,
+                      uint32_t k) {
+    return ok(kiln_cmd_gemm(cb_, dtype, accumulate, a_addr, a_stride, b_addr, b_stride, acc_addr,
+                            m, n, k));
+  }
+  CommandBuffer& writeback(bool out_fp32, uint32_t acc_addr, uint32_t out_addr,
+                           uint32_t out_stride, uint32_t m, uint32_t n) {
+    return ok(kiln_cmd_writeback(cb_, out_fp32, acc_addr, out_addr, out_stride, m, n));
+  }
+  CommandBuffer& barrier(uint32_t unit_mask = KILN_UNIT_ALL) {
+    return ok(kiln_cmd_barrier(cb_, unit_mask));
+  }
+  CommandBuffer& nop() { return ok(kiln_cmd_nop(cb_)); }
+  CommandBuffer& raw(const void* cmd64) { return ok(kiln_cmd_raw(cb_, cmd64)); }
+  void reset() { kiln_cmdbuf_reset(cb_); }
+  size_t size() const { return kiln_cmdbuf_count(cb_); }
+  const kiln_cmdbuf* get() const { return cb_; }
+
+ private:
+  CommandBuffer& ok(kiln_status s) {
+    if (s != KILN_OK) throw Error(s, kiln_cmdbuf_last_error(cb_));
+    return *this;
+  }
+  kiln_cmdbuf* cb_;
+};
+
+// A device-memory allocation, freed when it goes out of scope. Must not
+// outlive its Device.
+class Buffer {
+ public:
+  Buffer() = default;
+  Buffer(kiln_device* dev, kiln_buffer b) : dev_(dev), buf_(b) {}
+  ~Buffer() { release(); }
+  Buffer(Buffer&& o) noexcept : dev_(std::exchange(o.dev_, nullptr)), buf_(o.buf_) {}
+  Buffer& operator=(Buffer&& o) noexcept {
+    if (this != &o) {
+      release();
+      dev_ = std::exchange(o.dev_, nullptr);
+      buf_ = o.buf_;
+    }
+    return *this;
+  }
+  Buffer(const Buffer&) = delete;
+  Buffer& operator=(const Buffer&) = delete;
+
+  uint64_t addr() const { return buf_.addr; }
+  uint64_t size() const { return buf_.size; }
+  const kiln_buffer& raw() const { return buf_; }
+  explicit operator bool() const { return dev_ != nullptr; }
+
+  void write(const void* src, size_t bytes, uint64_t offset = 0) {
+    detail::check(kiln_write(dev_, buf_.addr + offset, src, bytes), dev_);
+  }
+  void read(void* dst, size_t bytes, uint64_t offset = 0) const {
+    detail::check(kiln_read(dev_, buf_.addr + offset, dst, bytes), dev_);
+  }
+  template <typename T>
+  void write(const std::vector<T>& v, uint64_t offset = 0) { write(v.data(), v.size() * sizeof(T), offset); }
+  template <typename T>
+  std::vector<T> read(size_t count, uint64_t offset = 0) const {
+    std::vector<T> v(count);
+    read(v.data(), count * sizeof(T), offset);
+    return v;
+  }
+
+ private:
+  // Destructors cannot report; a failed free here can only be a driver bug.
+  void release() noexcept {
+    if (dev_) kiln_free(dev_, buf_);
+    dev_ = nullptr;
+  }
+  kiln_device* dev_ = nullptr;
+  kiln_buffer buf_{0, 0};
+};
+
+class Device {
+ public:
+  // backend: nullptr = $KILN_BACKEND or "rtl".
+  explicit Device(const char* backend = nullptr, const kiln_open_options* opts = nullptr) {
+    detail::check(kiln_open(backend, opts, &dev_), nullptr);
+  }
+  ~Device() { kiln_close(dev_); }
+  Device(Device&& o) noexcept : dev_(std::exchange(o.dev_, nullptr)) {}
+  Device& operator=(Device&& o) noexcept {
+    std::swap(dev_, o.dev_);
+    return *this;
+  }
+  Device(const Device&) = delete;
+  Device& operator=(const Device&) = delete;
+
+  Buffer alloc(uint64_t size, uint64_t align = 0) {
+    kiln_buffer b;
+    check(kiln_alloc(dev_, size, align, &b));
+    return Buffer(dev_, b);
+  }
+  void write(uint64_t dev_addr, const void* src, size_t bytes) { check(kiln_write(dev_, dev_addr, src, bytes)); }
+  void read(uint64_t dev_addr, void* dst, size_t bytes) { check(kiln_read(dev_, dev_addr, dst, bytes)); }
+  template <typename T>
+  void write(uint64_t dev_addr, const std::vector<T>& v) { write(dev_addr, v.data(), v.size() * sizeof(T)); }
+  template <typename T>
+  std::vector<T> read(uint64_t dev_addr, size_t count) {
+    std::vector<T> v(count);
+    read(dev_addr, v.data(), count * sizeof(T));
+    return v;
+  }
+  uint64_t submit(const CommandBuffer& cb, uint32_t flags = 0) {
+    uint64_t fence = 0;
+    check(kiln_submit(dev_, cb.get(), flags, &fence));
+    return fence;
+  }
+  void wait(uint64_t fence, uint64_t timeout_ns = 0) { check(kiln_wait(dev_, fence, timeout_ns)); }
+  void run(const CommandBuffer& cb, uint64_t timeout_ns = 0) { wait(submit(cb), timeout_ns); }
+  kiln_device_error_info device_error() {
+    kiln_device_error_info e;
+    check(kiln_device_error(dev_, &e));
+    return e;
+  }
+  void reset() { check(kiln_reset(dev_)); }
+  kiln_counters counters() {
+    kiln_counters c;
+    check(kiln_read_counters(dev_, &c));
+    return c;
+  }
+  uint64_t now_ns() {
+    uint64_t t = 0;
+    check(kiln_sim_time(dev_, &t, nullptr));
+    return t;
+  }
+  uint64_t free_bytes() {
+    uint64_t f = 0;
+    check(kiln_memory_info(dev_, nullptr, nullptr, &f));
+    return f;
+  }
+  const char* backend_name() const { return kiln_backend_name(dev_); }
+  kiln_device* get() const { return dev_; }
+
+ private:
+  void check(kiln_status s) const { detail::check(s, dev_); }
+  kiln_device* dev_ = nullptr;
+};
+
+}  // namespace kiln
+
+#endif  // KILN_KILN_HPP

@@ -1,0 +1,66 @@
+// Backend registry. Built-ins are registered explicitly (not via static
+// initialisers) because the driver is a static library: the linker would drop
+// an object file whose only purpose is a self-registering global.
+#include "backend.h"
+
+#include <map>
+#include <mutex>
+
+namespace kiln {
+
+Backend::~Backend() = default;
+
+#ifdef KILN_HAVE_RTL_BACKEND
+BackendFactory rtl_backend_factory();  // backend_rtl.cpp
+#endif
+
+namespace {
+
+struct Registry {
+  std::mutex mu;
+  std::map<std::string, BackendFactory> factories;
+};
+
+Registry& registry() {
+  // Never destroyed, so it stays usable during static teardown.
+  static Registry* r = [] {
+    auto* reg = new Registry();
+#ifdef KILN_HAVE_RTL_BACKEND
+    reg->factories["rtl"] = rtl_backend_factory();
+#endif
+    return reg;
+  }();
+  return *r;
+}
+
+}  // namespace
+
+void register_backend(const std::string& name, BackendFactory factory) {
+  Registry& r = registry();
+  std::lock_guard<std::mutex> lock(r.mu);
+  r.factories[name] = std::move(factory);
+}
+
+bool unregister_backend(const std::string& name) {
+  Registry& r = registry();
+  std::lock_guard<std::mutex> lock(r.mu);
+  return r.factories.erase(name) != 0;
+}
+
+const BackendFactory* find_backend(const std::string& name) {
+  Registry& r = registry();
+  std::lock_guard<std::mutex> lock(r.mu);
+  auto it = r.factories.find(name);
+  // std::map nodes are stable, so the pointer survives later registrations.
+  return it == r.factories.end() ? nullptr : &it->second;
+}
+
+std::vector<std::string> backend_names() {
+  Registry& r = registry();
+  std::lock_guard<std::mutex> lock(r.mu);
+  std::vector<std::string> names;
+  for (const auto& kv : r.factories) names.push_back(kv.first);
+  return names;
+}
+
+}  // namespace kiln
