@@ -74,6 +74,9 @@ void NpuIsland::check_irqs() {
     irq_fw_ = f;
     irq_fw_ev_.notify();
   }
+  // Let the waiters run now: without yielding, this thread would clock a
+  // whole quantum ahead before they see the edge.
+  wait(SC_ZERO_TIME);
 }
 
 void NpuIsland::run() {
@@ -123,6 +126,10 @@ void NpuIsland::run() {
       qk_.sync();  // the requester continues at the time the access ended
       r->finished = true;
       r->done.notify();
+      // Yield for one delta so the requester can post its next access (the
+      // firmware issues several back to back); otherwise each access would
+      // cost a whole quantum of run-ahead.
+      wait(SC_ZERO_TIME);
       owner = LiteOwner::kNone;
       quiet = 0;
       interval = cfg_.settle_cycles;

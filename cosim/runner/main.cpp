@@ -1,0 +1,119 @@
+// kiln-cosim: runs one registered co-simulation test and writes its report.
+//   kiln-cosim --test gemm [--backend rtl] [--out-dir build/cosim] [--m 256 ...]
+//   kiln-cosim --test list
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <iostream>
+#include <map>
+#include <string>
+
+#include "kiln/kiln.hpp"
+#include "registry.h"
+
+namespace kc = kiln::cosim;
+
+static void usage(std::FILE *to) {
+  std::fprintf(to,
+               "usage: kiln-cosim --test <name|list> [--backend rtl] [--out-dir DIR] [--<option> VALUE]...\n"
+               "       kiln-cosim --test <name> --help   (options of one test)\n");
+}
+
+static void list_tests() {
+  std::printf("Registered co-simulation tests (make cosim TEST=<name>):\n");
+  for (const auto &t : kc::registry()) std::printf("  %-16s %s\n", t.name.c_str(), t.description.c_str());
+}
+
+static const kc::Test *find_test(const std::string &name) {
+  for (const auto &t : kc::registry())
+    if (t.name == name) return &t;
+  return nullptr;
+}
+
+int main(int argc, char **argv) {
+  std::string test_name, out_root = "build/cosim";
+  const char *env_backend = std::getenv("KILN_BACKEND");
+  std::string backend = env_backend && *env_backend ? env_backend : "rtl";
+  bool help = false;
+  std::map<std::string, std::string> given;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--help" || a == "-h") { help = true; continue; }
+    if (a.rfind("--", 0) != 0) {
+      std::fprintf(stderr, "kiln-cosim: unexpected argument '%s'\n", a.c_str());
+      usage(stderr);
+      return 2;
+    }
+    std::string key = a.substr(2), value;
+    const auto eq = key.find('=');
+    if (eq != std::string::npos) {
+      value = key.substr(eq + 1);
+      key = key.substr(0, eq);
+    } else if (i + 1 < argc) {
+      value = argv[++i];
+    } else {
+      std::fprintf(stderr, "kiln-cosim: option --%s needs a value\n", key.c_str());
+      return 2;
+    }
+    if (key == "test") test_name = value;
+    else if (key == "backend") backend = value;
+    else if (key == "out-dir") out_root = value;
+    else given[key] = value;
+  }
+  if (test_name.empty() && !help) {
+    usage(stderr);
+    return 2;
+  }
+  if (test_name == "list" || (test_name.empty() && help)) {
+    list_tests();
+    return 0;
+  }
+  const kc::Test *t = find_test(test_name);
+  if (!t) {
+    std::fprintf(stderr, "kiln-cosim: no test named '%s'.\n", test_name.c_str());
+    list_tests();
+    return 2;
+  }
+  if (help) {
+    std::printf("%s: %s\noptions:\n", t->name.c_str(), t->description.c_str());
+    for (const auto &o : t->options)
+      std::printf("  --%-12s %s (default %s)\n", o.name.c_str(), o.help.c_str(), o.default_value.c_str());
+    return 0;
+  }
+  std::map<std::string, std::string> values;
+  for (const auto &o : t->options) values[o.name] = o.default_value;
+  for (const auto &kv : given) {
+    if (!values.count(kv.first)) {
+      std::fprintf(stderr, "kiln-cosim: test '%s' has no option --%s; it accepts:", t->name.c_str(),
+                   kv.first.c_str());
+      for (const auto &o : t->options) std::fprintf(stderr, " --%s", o.name.c_str());
+      std::fprintf(stderr, "\n");
+      return 2;
+    }
+    values[kv.first] = kv.second;
+  }
+
+  kc::Context ctx{backend, out_root + "/" + t->name, kc::Options(values)};
+  std::printf("kiln-cosim: %s on backend %s\n", t->name.c_str(), backend.c_str());
+  std::fflush(stdout);
+  kc::Result r;
+  const auto t0 = std::chrono::steady_clock::now();
+  try {
+    r = t->run(ctx);
+  } catch (const kiln::Error &e) {
+    r.passed = false;
+    r.summary = std::string("error: ") + e.what();
+  } catch (const std::exception &e) {
+    r.passed = false;
+    r.summary = std::string("error: ") + e.what();
+  }
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  r.report.set("test", t->name).set("backend", backend).set("passed", r.passed).set("wall_seconds", wall);
+  const std::string path = ctx.out_dir + "/report.json";
+  std::string err;
+  if (!r.report.write_file(path, &err)) std::fprintf(stderr, "kiln-cosim: %s\n", err.c_str());
+  std::printf("%s\n%s: %s  (report: %s)\n", r.summary.c_str(), t->name.c_str(), r.passed ? "PASSED" : "FAILED",
+              path.c_str());
+  return r.passed ? 0 : 1;
+}

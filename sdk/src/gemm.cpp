@@ -1,0 +1,190 @@
+// GEMM tiling and its command schedule. See docs/sdk.md for the scratchpad
+// plan and why the barriers sit where they do.
+#include "kiln/sdk/gemm.h"
+
+#include <algorithm>
+#include <sstream>
+#include <vector>
+
+#include "kiln_hw.h"
+
+namespace kiln::sdk {
+namespace {
+
+constexpr uint32_t kWordBytes = KILN_HW_SCRATCHPAD_WORD_BYTES;
+constexpr uint32_t kLanes = KILN_HW_TENSOR_CORE_COLS;  // 16-bit lanes per word, columns per tile
+constexpr uint32_t kBankWords = KILN_HW_SCRATCHPAD_BYTES / kWordBytes / KILN_HW_SCRATCHPAD_BANKS;
+constexpr uint32_t kLoadChannel = 0;
+constexpr uint32_t kStoreChannel = 1;
+
+static_assert(KILN_HW_SCRATCHPAD_BANKS >= 4, "the GEMM plan gives A, B and C banks of their own");
+static_assert(KILN_HW_DMA_CHANNELS >= 2, "loads and stores use separate DMA channels");
+
+uint32_t ceil_div(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
+uint32_t round_up(uint32_t a, uint32_t b) { return ceil_div(a, b) * b; }
+
+// Scratchpad plan, in words. The array streams A from one buffer every
+// cycle and has priority in the bank arbiter, so anything else in that bank
+// would starve: the two A buffers get a bank each (0, 1). The B buffers, read
+// by the array only while it loads weights, share banks 2 and 3 with the C
+// output buffers (B0 + C1 in bank 2, B1 + C0 in bank 3). During step i the
+// loads for step i+1 and the store of the previous block then never meet the
+// array's A stream.
+struct SpadPlan {
+  uint32_t a[2], b[2], c[2];
+  uint32_t a_stride, b_stride, c_stride;  // words between rows
+  uint32_t acc[2];                        // accumulator regions, rows
+};
+
+SpadPlan make_plan(bool out_fp32) {
+  constexpr uint32_t M = GemmPlan::kBlockM, N = GemmPlan::kBlockN, K = GemmPlan::kBlockK;
+  constexpr uint32_t kHalfBank = kBankWords / 2;
+  static_assert(M * (K / kLanes) <= kBankWords, "an A tile fits one bank");
+  static_assert(K * (N / kLanes) <= kHalfBank, "a B tile fits half a bank");
+  static_assert(M * (N / kLanes) * 2 <= kHalfBank, "an FP32 C tile fits half a bank");
+  static_assert(2 * M * (N / kLanes) <= KILN_HW_TENSOR_CORE_ACC_ROWS, "two C blocks fit the accumulator");
+  SpadPlan p{};
+  p.a_stride = K / kLanes;
+  p.b_stride = N / kLanes;
+  p.c_stride = (N / kLanes) * (out_fp32 ? 2 : 1);
+  p.a[0] = 0;
+  p.a[1] = kBankWords;
+  p.b[0] = 2 * kBankWords;
+  p.c[1] = 2 * kBankWords + kHalfBank;
+  p.b[1] = 3 * kBankWords;
+  p.c[0] = 3 * kBankWords + kHalfBank;
+  p.acc[0] = 0;
+  p.acc[1] = M * (N / kLanes);
+  return p;
+}
+
+struct Step {
+  uint32_t m0, n0, k0, mb, nb, kb;
+  uint32_t block;  // index of the (m0, n0) output block
+  bool first_k, last_k;
+};
+
+std::vector<Step> make_steps(uint32_t M, uint32_t N, uint32_t K) {
+  std::vector<Step> steps;
+  uint32_t block = 0;
+  for (uint32_t m0 = 0; m0 < M; m0 += GemmPlan::kBlockM) {
+    for (uint32_t n0 = 0; n0 < N; n0 += GemmPlan::kBlockN, ++block) {
+      for (uint32_t k0 = 0; k0 < K; k0 += GemmPlan::kBlockK) {
+        Step s;
+        s.m0 = m0;
+        s.n0 = n0;
+        s.k0 = k0;
+        s.mb = std::min(GemmPlan::kBlockM, M - m0);
+        s.nb = std::min(GemmPlan::kBlockN, N - n0);
+        s.kb = std::min(GemmPlan::kBlockK, K - k0);
+        s.block = block;
+        s.first_k = k0 == 0;
+        s.last_k = k0 + GemmPlan::kBlockK >= K;
+        steps.push_back(s);
+      }
+    }
+  }
+  return steps;
+}
+
+uint32_t in_bytes(const DeviceMatrix &m) { return dtype_bytes(m.dtype); }
+
+}  // namespace
+
+std::string gemm_check(const DeviceMatrix &a, const DeviceMatrix &b, const DeviceMatrix &c) {
+  std::ostringstream os;
+  const bool int8 = a.dtype == DType::INT8;
+  if (a.dtype != DType::BF16 && a.dtype != DType::INT8)
+    os << "gemm: A must be BF16 or INT8, got " << dtype_name(a.dtype);
+  else if (b.dtype != a.dtype)
+    os << "gemm: B must have A's type " << dtype_name(a.dtype) << ", got " << dtype_name(b.dtype);
+  else if (int8 && c.dtype != DType::INT32)
+    os << "gemm: INT8 inputs give INT32 output, C is " << dtype_name(c.dtype);
+  else if (!int8 && c.dtype != DType::BF16 && c.dtype != DType::FP32)
+    os << "gemm: C must be BF16 or FP32, got " << dtype_name(c.dtype);
+  else if (a.rows == 0 || a.cols == 0 || b.cols == 0)
+    os << "gemm: empty operand (A " << a.rows << "x" << a.cols << ", B " << b.rows << "x" << b.cols << ")";
+  else if (b.rows != a.cols)
+    os << "gemm: A is " << a.rows << "x" << a.cols << " but B is " << b.rows << "x" << b.cols
+       << " (B rows must equal A columns)";
+  else if (c.rows != a.rows || c.cols != b.cols)
+    os << "gemm: C is " << c.rows << "x" << c.cols << ", expected " << a.rows << "x" << b.cols;
+  else {
+    for (const DeviceMatrix *m : {&a, &b, &c})
+      if (m->stride % kWordBytes || m->buf.addr() % kWordBytes)
+        os << "gemm: operand at 0x" << std::hex << m->buf.addr() << " is not 32-byte aligned";
+  }
+  return os.str();
+}
+
+void gemm_commands(kiln::CommandBuffer &cb, const DeviceMatrix &a, const DeviceMatrix &b,
+                   const DeviceMatrix &c) {
+  const std::string why = gemm_check(a, b, c);
+  if (!why.empty()) throw kiln::Error(KILN_ERR_INVALID_ARGUMENT, why);
+
+  const bool out32 = dtype_bytes(c.dtype) == 4;
+  const uint32_t dtype = a.dtype == DType::INT8 ? 1 : 0;
+  const SpadPlan p = make_plan(out32);
+  const std::vector<Step> steps = make_steps(a.rows, b.cols, a.cols);
+  const uint32_t ein = in_bytes(a), eout = dtype_bytes(c.dtype);
+
+  auto load = [&](size_t i) {
+    const Step &s = steps[i];
+    const uint32_t buf = i % 2;
+    cb.dma(kLoadChannel, 0, a.addr(s.m0, s.k0), p.a[buf] * kWordBytes,
+           round_up(s.kb * ein, kWordBytes), s.mb, a.stride, p.a_stride * kWordBytes);
+    cb.dma(kLoadChannel, 0, b.addr(s.k0, s.n0), p.b[buf] * kWordBytes,
+           round_up(s.nb * ein, kWordBytes), s.kb, b.stride, p.b_stride * kWordBytes);
+  };
+  auto store = [&](const Step &s) {
+    const uint32_t buf = s.block % 2;
+    cb.dma(kStoreChannel, 1, c.addr(s.m0, s.n0), p.c[buf] * kWordBytes,
+           round_up(s.nb * eout, kWordBytes), s.mb, c.stride, p.c_stride * kWordBytes);
+  };
+  auto writeback = [&](const Step &s) {
+    const uint32_t buf = s.block % 2;
+    cb.writeback(out32, p.acc[buf], p.c[buf], p.c_stride, s.mb, s.nb);
+  };
+
+  // Step i: wait for its operands and for the array to finish step i-1 (whose
+  // buffers the next load overwrites), drain a finished block, compute, then
+  // prefetch step i+1. A finished block's store is issued one step after its
+  // writeback, when the barrier has shown the writeback done.
+  load(0);
+  const Step *wb_pending = nullptr;  // written back, not yet stored
+  for (size_t i = 0; i < steps.size(); ++i) {
+    const Step &s = steps[i];
+    const Step *done_block = (i > 0 && steps[i - 1].last_k) ? &steps[i - 1] : nullptr;
+    // Before writing back into C buffer x, its previous store (two blocks ago) must be done.
+    cb.barrier(KILN_UNIT_DMA(kLoadChannel) | KILN_UNIT_TC |
+               (done_block ? KILN_UNIT_DMA(kStoreChannel) : 0));
+    if (wb_pending) {
+      store(*wb_pending);
+      wb_pending = nullptr;
+    }
+    if (done_block) {
+      writeback(*done_block);
+      wb_pending = done_block;
+    }
+    const uint32_t buf = i % 2;
+    cb.gemm(dtype, !s.first_k, p.a[buf], p.a_stride, p.b[buf], p.b_stride, p.acc[s.block % 2],
+            s.mb, s.nb, s.kb);
+    if (i + 1 < steps.size()) load(i + 1);
+  }
+  // The TC barrier is what makes an issued store safe: a store waits for the
+  // writeback that fills its buffer.
+  cb.barrier(KILN_UNIT_TC | KILN_UNIT_DMA(kStoreChannel));
+  if (wb_pending) store(*wb_pending);
+  writeback(steps.back());
+  cb.barrier(KILN_UNIT_TC);
+  store(steps.back());
+}
+
+void gemm(kiln::Device &dev, const DeviceMatrix &a, const DeviceMatrix &b, const DeviceMatrix &c,
+          uint64_t timeout_ns) {
+  kiln::CommandBuffer cb;
+  gemm_commands(cb, a, b, c);
+  dev.wait(dev.submit(cb), timeout_ns);
+}
+
+}  // namespace kiln::sdk
