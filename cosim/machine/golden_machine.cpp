@@ -91,17 +91,21 @@ bool Machine::dma(uint32_t dir, uint64_t dram, uint32_t spad_byte, uint32_t row_
 }
 
 void Machine::matmul(uint32_t dtype, bool accumulate, uint32_t a_addr, uint32_t a_stride, uint32_t b_addr,
-                     uint32_t b_stride, uint32_t acc_addr, uint32_t m, uint32_t n, uint32_t k) {
+                     uint32_t b_stride, uint32_t acc_addr, uint32_t m, uint32_t n, uint32_t k,
+                     bool b_transposed) {
   const bool int8 = dtype == 1;
   const uint32_t tiles = ceil_div(n, kLanes), chunks = ceil_div(k, kRows);
   for (uint32_t t = 0; t < tiles; ++t) {
     for (uint32_t j = 0; j < chunks; ++j) {
-      // The weight tile as the array holds it: rows past K and columns past N are zero.
+      // The weight tile as the array holds it: rows past K and columns past N
+      // are zero. Plain B: word kk supplies row r; transposed: word nn column c.
       uint16_t w[kRows][kLanes];
       for (uint32_t r = 0; r < kRows; ++r)
         for (uint32_t c = 0; c < kLanes; ++c) {
           const uint32_t kk = j * kRows + r, nn = t * kLanes + c;
-          w[r][c] = (kk < k && nn < n) ? lane16(b_addr + kk * b_stride + t, c) : 0;
+          if (kk >= k || nn >= n) w[r][c] = 0;
+          else if (b_transposed) w[r][c] = lane16(b_addr + nn * b_stride + j, r);
+          else w[r][c] = lane16(b_addr + kk * b_stride + t, c);
         }
       for (uint32_t row = 0; row < m; ++row) {
         uint32_t *acc = &acc_[size_t((acc_addr + t * m + row) % kAccRows) * kLanes];
@@ -161,8 +165,9 @@ bool Machine::execute(const void *cmds, size_t count, std::string *err) {
       case KILN_OP_GEMM: {
         kiln_cmd_gemm_t c;
         std::memcpy(&c, p, sizeof c);
+        // flags: [1:0] dtype, [8] accumulate, [9] B transposed
         matmul(c.flags & 3u, (c.flags >> 8) & 1u, c.a_addr, c.a_stride, c.b_addr, c.b_stride, c.acc_addr, c.m,
-               c.n, c.k);
+               c.n, c.k, (c.flags >> 9) & 1u);
         break;
       }
       case KILN_OP_WRITEBACK: {

@@ -32,8 +32,11 @@ class Machine {
   // Unit operations, as the firmware programs them (fields of kiln_cmds.h).
   bool dma(uint32_t dir, uint64_t dram, uint32_t spad_byte, uint32_t row_bytes, uint32_t rows,
            uint32_t dram_stride, uint32_t spad_stride, std::string *err);
+  // b_transposed: B is given as Bt[n][k] = B[k][n], Bt[n][16j..16j+15] at
+  // b_addr + n*b_stride + j (TC OP.B_TRANSPOSED, GEMM flags [9]).
   void matmul(uint32_t dtype, bool accumulate, uint32_t a_addr, uint32_t a_stride, uint32_t b_addr,
-              uint32_t b_stride, uint32_t acc_addr, uint32_t m, uint32_t n, uint32_t k);
+              uint32_t b_stride, uint32_t acc_addr, uint32_t m, uint32_t n, uint32_t k,
+              bool b_transposed = false);
   void writeback(bool out32, uint32_t acc_addr, uint32_t out_addr, uint32_t out_stride, uint32_t m,
                  uint32_t n);
 

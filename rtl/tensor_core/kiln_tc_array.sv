@@ -5,19 +5,24 @@
 // is delayed by Cols-1-c cycles, so out_o carries the whole row at
 // X+Rows+Cols. The array never stalls: a cycle without a row is a bubble and
 // the controller tracks which cycles carry rows.
+// Weights are written one array row per cycle (lane c -> column c) or, for
+// a transposed B operand, one array column per cycle (lane r -> row r).
 module kiln_tc_array #(
   parameter int unsigned Rows = 16,
   parameter int unsigned Cols = 16,
-  localparam int unsigned RowW = (Rows > 1) ? $clog2(Rows) : 1
+  localparam int unsigned Lanes = (Rows > Cols) ? Rows : Cols,
+  localparam int unsigned IdxW  = (Lanes > 1) ? $clog2(Lanes) : 1
 ) (
   input  logic                 clk_i,
   input  logic                 rst_ni,
   input  logic                 int8_i,
-  // weight load: one array row per cycle into one buffer
+  // weight load: one array row (w_col_i = 0) or column (w_col_i = 1) per
+  // cycle into one buffer; w_idx_i is the row or column index
   input  logic                 w_we_i,
-  input  logic [RowW-1:0]      w_row_i,
+  input  logic                 w_col_i,
+  input  logic [IdxW-1:0]      w_idx_i,
   input  logic                 w_buf_i,
-  input  logic [Cols*16-1:0]   w_data_i,
+  input  logic [Lanes*16-1:0]  w_data_i,
   // activation injection, unskewed; a_buf_i selects the weight buffer
   input  logic [Rows*16-1:0]   a_data_i,
   input  logic                 a_buf_i,
@@ -54,9 +59,9 @@ module kiln_tc_array #(
         .clk_i,
         .rst_ni,
         .int8_i,
-        .w_we_i   (w_we_i && (w_row_i == RowW'(r))),
+        .w_we_i   (w_we_i && (w_idx_i == (w_col_i ? IdxW'(c) : IdxW'(r)))),
         .w_buf_i,
-        .w_data_i (w_data_i[16*c +: 16]),
+        .w_data_i (w_col_i ? w_data_i[16*r +: 16] : w_data_i[16*c +: 16]),
         .a_data_i (a_link[r][c]),
         .a_buf_i  (buf_link[r][c]),
         .a_data_o (a_link[r][c+1]),

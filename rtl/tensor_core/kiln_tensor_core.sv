@@ -1,16 +1,18 @@
 // Kiln tensor core: MATMUL into the accumulator memory and WRITEBACK to the
 // scratchpad (rtl/tensor_core/README.md, docs/numerics.md, TC registers).
 // Three engines run concurrently during MATMUL:
-//   loader   - reads the Rows weight rows of tile (t,j) into the free weight
-//              buffer, one scratchpad word per cycle (rows k >= K are written
-//              as zeros without a read);
+//   loader   - reads the weights of tile (t,j) into the free weight buffer,
+//              one scratchpad word per cycle: Rows weight rows of B, or with
+//              a transposed B (Bt[n][k] = B[k][n]) Cols weight columns
+//              (words outside K or N are written as zeros without a read);
 //   streamer - reads A rows of the tile whose weights are ready and injects
 //              them into the array one per cycle; the weight-buffer tag
 //              travels with each row;
 //   drain    - a buffer becomes free again once the last row that used it
 //              has passed every PE of the array.
 // Results leave the array Rows+Cols cycles after injection and go through
-// the accumulator's read-modify-write pipeline (kiln_tc_acc).
+// the accumulator's read-modify-write pipeline (kiln_tc_acc). WRITEBACK is
+// its own engine (kiln_tc_writeback).
 module kiln_tensor_core #(
   parameter int unsigned Rows    = kiln_hw_pkg::TensorCoreRows,
   parameter int unsigned Cols    = kiln_hw_pkg::TensorCoreCols,
@@ -25,6 +27,7 @@ module kiln_tensor_core #(
   input  logic [1:0]    cfg_dtype_i,
   input  logic          cfg_accumulate_i,
   input  logic          cfg_out_fp32_i,
+  input  logic          cfg_b_transposed_i,
   input  logic [31:0]   cfg_a_addr_i,
   input  logic [31:0]   cfg_a_stride_i,
   input  logic [31:0]   cfg_b_addr_i,
@@ -55,7 +58,7 @@ module kiln_tensor_core #(
   output logic          perf_stall_o,
   output logic          perf_row_o
 );
-  localparam int unsigned RowW  = $clog2(Rows);
+  localparam int unsigned RowW  = $clog2(Rows);  // also the loader's word index (Rows == Cols)
   localparam int unsigned ColW  = $clog2(Cols);
   localparam int unsigned AccAW = $clog2(AccRows);
   localparam int unsigned MdLen = Rows + Cols;  // injection -> de-skewed output
@@ -76,7 +79,7 @@ module kiln_tensor_core #(
   state_e      state_q, state_d;
   logic        done_q, done_d;
   // latched configuration
-  logic        int8_q, accum_q, fp32_q;
+  logic        int8_q, accum_q, fp32_q, bt_q;
   logic [31:0] a_addr_q, a_stride_q, b_stride_q;
   logic [31:0] m_q, n_q, k_q, out_stride_q, n_tiles_q, k_chunks_q;
 
@@ -85,16 +88,20 @@ module kiln_tensor_core #(
   logic [1:0]     drain_q, drain_d;
   logic [CntW-1:0] bcnt_q [2], bcnt_d [2];
 
-  // loader
+  // loader: word ld_r of tile (t,j) is weight row r (k = 16j+r) or, with
+  // bt_q, weight column c (n = 16t+c); ld_kbase = 16j, ld_ncol = 16t;
+  // ld_tbase / ld_jbase: address of word 0 of tile (t,0) / (t,j)
   logic            ld_run_q, ld_run_d, ld_buf_q, ld_buf_d;
   logic [RowW-1:0] ld_r_q, ld_r_d;
-  logic [31:0]     ld_t_q, ld_t_d, ld_j_q, ld_j_d, ld_k_q, ld_k_d;
-  logic [31:0]     ld_ncol_q, ld_ncol_d, ld_ptr_q, ld_ptr_d, ld_col_q, ld_col_d;
-  logic            ld_can, ld_kvalid, ld_fire;
+  logic [31:0]     ld_t_q, ld_t_d, ld_j_q, ld_j_d, ld_kbase_q, ld_kbase_d;
+  logic [31:0]     ld_ncol_q, ld_ncol_d, ld_ptr_q, ld_ptr_d;
+  logic [31:0]     ld_tbase_q, ld_tbase_d, ld_jbase_q, ld_jbase_d;
+  logic [31:0]     ld_krem, ld_nrem;
+  logic            ld_can, ld_ivalid, ld_fire;
   logic            ldp_v_q, ldp_v_d, ldp_buf_q, ldp_buf_d, ldp_zero_q, ldp_zero_d;
   logic            ldp_last_q, ldp_last_d;
-  logic [RowW-1:0] ldp_row_q, ldp_row_d;
-  logic [Cols-1:0] ldp_cmask_q, ldp_cmask_d;
+  logic [RowW-1:0] ldp_idx_q, ldp_idx_d;
+  logic [Cols-1:0] ldp_lmask_q, ldp_lmask_d;
   logic [Cols*16-1:0] w_data;
 
   // streamer
@@ -116,17 +123,10 @@ module kiln_tensor_core #(
   logic             md_any;
   logic [Cols*32-1:0] arr_out;
 
-  // writeback
-  logic        w_run_q, w_run_d;
-  logic [31:0] w_m_q, w_m_d, w_t_q, w_t_d, w_accrow_q, w_accrow_d, w_accptr_q, w_accptr_d;
-  logic [31:0] w_outrow_q, w_outrow_d, w_outptr_q, w_outptr_d, w_ncol_q, w_ncol_d;
-  logic        w_fire;
-  logic        wv_q, wv_d, wv_half_q, wv_half_d;
-  logic [31:0] wv_addr_q, wv_addr_d, wv_ncol_q, wv_ncol_d;
-  logic        wv_step, wv_done;
-  logic [31:0] wv_rem;
+  // writeback engine and accumulator
+  logic        wb_start, wb_busy, wb_stall, wb_rd_req;
+  logic [AccAW-1:0] wb_rd_addr;
   logic [Cols*32-1:0] acc_rd;
-  logic [15:0] bf16_lane [Cols];
   logic        acc_busy;
 
   // ---------------------------------------------------------------- datapath
@@ -134,7 +134,8 @@ module kiln_tensor_core #(
     .clk_i, .rst_ni,
     .int8_i   (int8_q),
     .w_we_i   (ldp_v_q),
-    .w_row_i  (ldp_row_q),
+    .w_col_i  (bt_q),
+    .w_idx_i  (ldp_idx_q),
     .w_buf_i  (ldp_buf_q),
     .w_data_i (w_data),
     .a_data_i (a_data),
@@ -151,20 +152,38 @@ module kiln_tensor_core #(
     .upd_ovw_i   (md_ovw_q[MdLen-1]),
     .upd_data_i  (arr_out),
     .upd_busy_o  (acc_busy),
-    .rd_req_i    (w_fire),
-    .rd_addr_i   (AccAW'(w_accptr_q)),
+    .rd_req_i    (wb_rd_req),
+    .rd_addr_i   (wb_rd_addr),
     .rd_data_o   (acc_rd)
   );
 
-  for (genvar c = 0; c < Cols; c++) begin : g_wb_lane
-    kiln_tc_fp32_to_bf16 u_cvt (.a_i(acc_rd[32*c +: 32]), .h_o(bf16_lane[c]));
-  end
+  assign wb_start = !abort_i && (state_q == SIdle) && start_i && (cfg_opcode_i == 2'd1) &&
+                    (cfg_m_i != 0) && (cfg_n_i != 0);
+
+  kiln_tc_writeback #(.Cols(Cols), .AccAW(AccAW), .AW(AW)) u_wb (
+    .clk_i, .rst_ni, .abort_i,
+    .start_i        (wb_start),
+    .cfg_acc_addr_i,
+    .cfg_out_addr_i,
+    .fp32_i         (fp32_q),
+    .m_i            (m_q),
+    .n_i            (n_q),
+    .n_tiles_i      (n_tiles_q),
+    .out_stride_i   (out_stride_q),
+    .busy_o         (wb_busy),
+    .stall_o        (wb_stall),
+    .rd_req_o       (wb_rd_req),
+    .rd_addr_o      (wb_rd_addr),
+    .rd_data_i      (acc_rd),
+    .o_req_o, .o_addr_o, .o_wdata_o, .o_wstrb_o, .o_gnt_i
+  );
 
   // Operand masking: K lanes past K and N columns past N read as zero, so
-  // scratchpad padding never reaches the arithmetic.
+  // scratchpad padding never reaches the arithmetic. A loader word's lanes
+  // are columns (n) of B, or K rows with a transposed B.
   always_comb begin
     for (int c = 0; c < int'(Cols); c++) begin
-      w_data[16*c +: 16] = (ldp_zero_q || !ldp_cmask_q[c]) ? 16'd0 : b_rdata_i[16*c +: 16];
+      w_data[16*c +: 16] = (ldp_zero_q || !ldp_lmask_q[c]) ? 16'd0 : b_rdata_i[16*c +: 16];
     end
     for (int r = 0; r < int'(Rows); r++) begin
       a_data[16*r +: 16] = (inj_v_q && inj_kmask_q[r]) ? a_rdata_i[16*r +: 16] : 16'd0;
@@ -183,20 +202,17 @@ module kiln_tensor_core #(
     bst_d   = bst_q;
     bcnt_d  = bcnt_q;
     drain_d = drain_q;
-    {ld_run_d, ld_buf_d, ld_r_d, ld_t_d, ld_j_d, ld_k_d} =
-        {ld_run_q, ld_buf_q, ld_r_q, ld_t_q, ld_j_q, ld_k_q};
-    {ld_ncol_d, ld_ptr_d, ld_col_d} = {ld_ncol_q, ld_ptr_q, ld_col_q};
-    {ldp_v_d, ldp_buf_d, ldp_zero_d, ldp_last_d, ldp_row_d} = {1'b0, ldp_buf_q, ldp_zero_q, 1'b0, ldp_row_q};
-    ldp_cmask_d = ldp_cmask_q;
+    {ld_run_d, ld_buf_d, ld_r_d, ld_t_d, ld_j_d, ld_kbase_d} =
+        {ld_run_q, ld_buf_q, ld_r_q, ld_t_q, ld_j_q, ld_kbase_q};
+    {ld_ncol_d, ld_ptr_d, ld_tbase_d, ld_jbase_d} = {ld_ncol_q, ld_ptr_q, ld_tbase_q, ld_jbase_q};
+    {ldp_v_d, ldp_buf_d, ldp_zero_d, ldp_last_d, ldp_idx_d} = {1'b0, ldp_buf_q, ldp_zero_q, 1'b0, ldp_idx_q};
+    ldp_lmask_d = ldp_lmask_q;
     {s_run_d, s_buf_d, s_t_d, s_j_d, s_m_d, s_kbase_d} =
         {s_run_q, s_buf_q, s_t_q, s_j_q, s_m_q, s_kbase_q};
     {s_ptr_d, s_chunk_d, s_accbase_d, s_accptr_d} = {s_ptr_q, s_chunk_q, s_accbase_q, s_accptr_q};
     {inj_v_d, inj_buf_d, inj_ovw_d, inj_last_d} = {1'b0, inj_buf_q, inj_ovw_q, 1'b0};
     inj_kmask_d = inj_kmask_q;
     inj_addr_d  = inj_addr_q;
-    {w_run_d, w_m_d, w_t_d, w_accrow_d, w_accptr_d} = {w_run_q, w_m_q, w_t_q, w_accrow_q, w_accptr_q};
-    {w_outrow_d, w_outptr_d, w_ncol_d} = {w_outrow_q, w_outptr_q, w_ncol_q};
-    {wv_d, wv_half_d, wv_addr_d, wv_ncol_d} = {wv_q, wv_half_q, wv_addr_q, wv_ncol_q};
 
     // drain counters
     for (int b = 0; b < 2; b++) begin
@@ -210,35 +226,43 @@ module kiln_tensor_core #(
       end
     end
 
-    // loader: issue one weight row per cycle
+    // loader: issue one weight word per cycle. Consecutive words of a tile
+    // are B_STRIDE apart in both layouts; the next K chunk starts 16 rows
+    // further (B) or one word further (Bt), the next column tile one word
+    // further (B) or 16 rows further (Bt).
     ld_can    = (state_q == SMatmul) && ld_run_q &&
                 ((bst_q[ld_buf_q] == BFree && !drain_q[ld_buf_q]) || bst_q[ld_buf_q] == BLoad);
-    ld_kvalid = ld_k_q < k_q;
-    b_req_o   = ld_can && ld_kvalid;
+    ld_krem   = k_q - ld_kbase_q;  // K rows of this chunk, >= 1
+    ld_nrem   = n_q - ld_ncol_q;   // N columns of this tile, >= 1
+    ld_ivalid = 32'(ld_r_q) < (bt_q ? ld_nrem : ld_krem);
+    b_req_o   = ld_can && ld_ivalid;
     b_addr_o  = AW'(ld_ptr_q);
-    ld_fire   = ld_can && (!ld_kvalid || b_gnt_i);
+    ld_fire   = ld_can && (!ld_ivalid || b_gnt_i);
     if (ld_fire) begin
       ldp_v_d    = 1'b1;
-      ldp_row_d  = ld_r_q;
+      ldp_idx_d  = ld_r_q;
       ldp_buf_d  = ld_buf_q;
-      ldp_zero_d = !ld_kvalid;
+      ldp_zero_d = !ld_ivalid;
       ldp_last_d = (ld_r_q == RowW'(Rows - 1));
-      for (int c = 0; c < int'(Cols); c++) ldp_cmask_d[c] = 32'(c) < (n_q - ld_ncol_q);
+      for (int c = 0; c < int'(Cols); c++) ldp_lmask_d[c] = 32'(c) < (bt_q ? ld_krem : ld_nrem);
       bst_d[ld_buf_q] = BLoad;
-      ld_k_d   = ld_k_q + 32'd1;
       ld_ptr_d = ld_ptr_q + b_stride_q;
       ld_r_d   = ld_r_q + 1'b1;
       if (ld_r_q == RowW'(Rows - 1)) begin
         ld_buf_d = !ld_buf_q;
         if (ld_j_q != k_chunks_q - 32'd1) begin
-          ld_j_d = ld_j_q + 32'd1;
+          ld_j_d     = ld_j_q + 32'd1;
+          ld_kbase_d = ld_kbase_q + 32'(Rows);
+          ld_jbase_d = ld_jbase_q + (bt_q ? 32'd1 : (b_stride_q << RowW));
+          ld_ptr_d   = ld_jbase_d;
         end else begin
-          ld_j_d    = 32'd0;
-          ld_k_d    = 32'd0;
-          ld_t_d    = ld_t_q + 32'd1;
-          ld_ncol_d = ld_ncol_q + 32'(Cols);
-          ld_col_d  = ld_col_q + 32'd1;
-          ld_ptr_d  = ld_col_q + 32'd1;
+          ld_j_d     = 32'd0;
+          ld_kbase_d = 32'd0;
+          ld_t_d     = ld_t_q + 32'd1;
+          ld_ncol_d  = ld_ncol_q + 32'(Cols);
+          ld_tbase_d = ld_tbase_q + (bt_q ? (b_stride_q << ColW) : 32'd1);
+          ld_jbase_d = ld_tbase_d;
+          ld_ptr_d   = ld_tbase_d;
           if (ld_t_q == n_tiles_q - 32'd1) ld_run_d = 1'b0;
         end
       end
@@ -289,50 +313,6 @@ module kiln_tensor_core #(
       bcnt_d[inj_buf_q]  = DrainInit;
     end
 
-    // writeback: read stage (accumulator) feeding the write stage
-    wv_rem = n_q - wv_ncol_q;
-    // FP32: half h of the accumulator row (lanes 8h..8h+7) as one word.
-    for (int i = 0; i < int'(Cols); i++) begin
-      o_wdata_o[16*i +: 16] = !fp32_q ? bf16_lane[i] :
-                              wv_half_q ? acc_rd[256 + 16*i +: 16] : acc_rd[16*i +: 16];
-    end
-    for (int i = 0; i < 32; i++) begin
-      // byte i belongs to BF16 lane i/2, or to FP32 lane i/4 of this half
-      o_wstrb_o[i] = fp32_q ? (32'(8 * 32'(wv_half_q) + i / 4) < wv_rem) : (32'(i / 2) < wv_rem);
-    end
-    o_req_o  = (state_q == SWriteback) && wv_q && (o_wstrb_o != 32'd0);
-    o_addr_o = AW'(wv_addr_q);
-    wv_step  = (state_q == SWriteback) && wv_q && (!o_req_o || o_gnt_i);
-    wv_done  = wv_step && (!fp32_q || wv_half_q);
-    w_fire   = (state_q == SWriteback) && w_run_q && (!wv_q || wv_done);
-    if (wv_step && !wv_done) begin
-      wv_half_d = 1'b1;
-      wv_addr_d = wv_addr_q + 32'd1;
-    end else if (wv_done) begin
-      wv_d = 1'b0;
-    end
-    if (w_fire) begin
-      wv_d      = 1'b1;
-      wv_half_d = 1'b0;
-      wv_addr_d = w_outptr_q;
-      wv_ncol_d = w_ncol_q;
-      if (w_t_q != n_tiles_q - 32'd1) begin
-        w_t_d      = w_t_q + 32'd1;
-        w_accptr_d = w_accptr_q + m_q;
-        w_outptr_d = w_outptr_q + (fp32_q ? 32'd2 : 32'd1);
-        w_ncol_d   = w_ncol_q + 32'(Cols);
-      end else begin
-        w_t_d      = 32'd0;
-        w_ncol_d   = 32'd0;
-        w_m_d      = w_m_q + 32'd1;
-        w_accrow_d = w_accrow_q + 32'd1;
-        w_accptr_d = w_accrow_q + 32'd1;
-        w_outrow_d = w_outrow_q + out_stride_q;
-        w_outptr_d = w_outrow_q + out_stride_q;
-        if (w_m_q == m_q - 32'd1) w_run_d = 1'b0;
-      end
-    end
-
     // completion
     unique case (state_q)
       SIdle: ;
@@ -343,7 +323,7 @@ module kiln_tensor_core #(
         end
       end
       SWriteback: begin
-        if (!w_run_q && !wv_q) begin
+        if (!wb_busy) begin
           state_d = SIdle;
           done_d  = 1'b1;
         end
@@ -355,8 +335,7 @@ module kiln_tensor_core #(
   assign busy_o       = (state_q != SIdle);
   assign done_o       = done_q;
   assign perf_row_o   = inj_v_q;
-  assign perf_stall_o = ((state_q == SMatmul) && s_run_q && !s_fire) ||
-                        ((state_q == SWriteback) && o_req_o && !o_gnt_i);
+  assign perf_stall_o = ((state_q == SMatmul) && s_run_q && !s_fire) || wb_stall;
 
   // The scratchpad returns read data exactly one cycle after a grant; the
   // datapath relies on it, so a violation is a protocol error, not a stall.
@@ -391,7 +370,7 @@ module kiln_tensor_core #(
     if (!rst_ni) begin
       state_q <= SIdle;
       done_q  <= 1'b0;
-      {int8_q, accum_q, fp32_q} <= 3'b000;
+      {int8_q, accum_q, fp32_q, bt_q} <= 4'b0000;
       {a_addr_q, a_stride_q, b_stride_q} <= '0;
       {m_q, n_q, k_q, out_stride_q, n_tiles_q, k_chunks_q} <= '0;
       bst_q[0] <= BFree;
@@ -399,15 +378,12 @@ module kiln_tensor_core #(
       bcnt_q[0] <= '0;
       bcnt_q[1] <= '0;
       drain_q <= 2'b00;
-      {ld_run_q, ld_buf_q, ld_r_q, ld_t_q, ld_j_q, ld_k_q} <= '0;
-      {ld_ncol_q, ld_ptr_q, ld_col_q} <= '0;
-      {ldp_v_q, ldp_buf_q, ldp_zero_q, ldp_last_q, ldp_row_q, ldp_cmask_q} <= '0;
+      {ld_run_q, ld_buf_q, ld_r_q, ld_t_q, ld_j_q, ld_kbase_q} <= '0;
+      {ld_ncol_q, ld_ptr_q, ld_tbase_q, ld_jbase_q} <= '0;
+      {ldp_v_q, ldp_buf_q, ldp_zero_q, ldp_last_q, ldp_idx_q, ldp_lmask_q} <= '0;
       {s_run_q, s_buf_q, s_t_q, s_j_q, s_m_q, s_kbase_q} <= '0;
       {s_ptr_q, s_chunk_q, s_accbase_q, s_accptr_q} <= '0;
       {inj_v_q, inj_buf_q, inj_ovw_q, inj_last_q, inj_kmask_q, inj_addr_q} <= '0;
-      {w_run_q, w_m_q, w_t_q, w_accrow_q, w_accptr_q} <= '0;
-      {w_outrow_q, w_outptr_q, w_ncol_q} <= '0;
-      {wv_q, wv_half_q, wv_addr_q, wv_ncol_q} <= '0;
     end else if (abort_i) begin
       // Soft reset: drop every operation in flight; the accumulator content
       // and the weight registers are kept (both are rewritten before use).
@@ -420,14 +396,13 @@ module kiln_tensor_core #(
       ldp_v_q  <= 1'b0;
       s_run_q  <= 1'b0;
       inj_v_q  <= 1'b0;
-      w_run_q  <= 1'b0;
-      wv_q     <= 1'b0;
     end else if (state_q == SIdle && start_i) begin
       state_q      <= (cfg_opcode_i == 2'd1) ? SWriteback : SMatmul;
       done_q       <= 1'b0;
       int8_q       <= (cfg_dtype_i == 2'd1);
       accum_q      <= cfg_accumulate_i;
       fp32_q       <= cfg_out_fp32_i;
+      bt_q         <= cfg_b_transposed_i;
       a_addr_q     <= cfg_a_addr_i;
       a_stride_q   <= cfg_a_stride_i;
       b_stride_q   <= cfg_b_stride_i;
@@ -441,10 +416,10 @@ module kiln_tensor_core #(
       // one cycle later, nothing touched).
       ld_run_q  <= (cfg_opcode_i == 2'd0) && (cfg_m_i != 0) && (cfg_n_i != 0) && (cfg_k_i != 0);
       s_run_q   <= (cfg_opcode_i == 2'd0) && (cfg_m_i != 0) && (cfg_n_i != 0) && (cfg_k_i != 0);
-      w_run_q   <= (cfg_opcode_i == 2'd1) && (cfg_m_i != 0) && (cfg_n_i != 0);
-      {ld_buf_q, ld_r_q, ld_t_q, ld_j_q, ld_k_q, ld_ncol_q} <= '0;
-      ld_ptr_q  <= cfg_b_addr_i;
-      ld_col_q  <= cfg_b_addr_i;
+      {ld_buf_q, ld_r_q, ld_t_q, ld_j_q, ld_kbase_q, ld_ncol_q} <= '0;
+      ld_ptr_q   <= cfg_b_addr_i;
+      ld_tbase_q <= cfg_b_addr_i;
+      ld_jbase_q <= cfg_b_addr_i;
       ldp_v_q   <= 1'b0;
       {s_buf_q, s_t_q, s_j_q, s_m_q, s_kbase_q} <= '0;
       s_ptr_q     <= cfg_a_addr_i;
@@ -452,31 +427,23 @@ module kiln_tensor_core #(
       s_accbase_q <= cfg_acc_addr_i;
       s_accptr_q  <= cfg_acc_addr_i;
       inj_v_q     <= 1'b0;
-      {w_m_q, w_t_q, w_ncol_q} <= '0;
-      w_accrow_q <= cfg_acc_addr_i;
-      w_accptr_q <= cfg_acc_addr_i;
-      w_outrow_q <= cfg_out_addr_i;
-      w_outptr_q <= cfg_out_addr_i;
-      wv_q       <= 1'b0;
     end else begin
       state_q <= state_d;
       done_q  <= done_d;
       bst_q   <= bst_d;
       bcnt_q  <= bcnt_d;
       drain_q <= drain_d;
-      {ld_run_q, ld_buf_q, ld_r_q, ld_t_q, ld_j_q, ld_k_q} <=
-          {ld_run_d, ld_buf_d, ld_r_d, ld_t_d, ld_j_d, ld_k_d};
-      {ld_ncol_q, ld_ptr_q, ld_col_q} <= {ld_ncol_d, ld_ptr_d, ld_col_d};
-      {ldp_v_q, ldp_buf_q, ldp_zero_q, ldp_last_q, ldp_row_q, ldp_cmask_q} <=
-          {ldp_v_d, ldp_buf_d, ldp_zero_d, ldp_last_d, ldp_row_d, ldp_cmask_d};
+      {ld_run_q, ld_buf_q, ld_r_q, ld_t_q, ld_j_q, ld_kbase_q} <=
+          {ld_run_d, ld_buf_d, ld_r_d, ld_t_d, ld_j_d, ld_kbase_d};
+      {ld_ncol_q, ld_ptr_q, ld_tbase_q, ld_jbase_q} <=
+          {ld_ncol_d, ld_ptr_d, ld_tbase_d, ld_jbase_d};
+      {ldp_v_q, ldp_buf_q, ldp_zero_q, ldp_last_q, ldp_idx_q, ldp_lmask_q} <=
+          {ldp_v_d, ldp_buf_d, ldp_zero_d, ldp_last_d, ldp_idx_d, ldp_lmask_d};
       {s_run_q, s_buf_q, s_t_q, s_j_q, s_m_q, s_kbase_q} <=
           {s_run_d, s_buf_d, s_t_d, s_j_d, s_m_d, s_kbase_d};
       {s_ptr_q, s_chunk_q, s_accbase_q, s_accptr_q} <= {s_ptr_d, s_chunk_d, s_accbase_d, s_accptr_d};
       {inj_v_q, inj_buf_q, inj_ovw_q, inj_last_q, inj_kmask_q, inj_addr_q} <=
           {inj_v_d, inj_buf_d, inj_ovw_d, inj_last_d, inj_kmask_d, inj_addr_d};
-      {w_run_q, w_m_q, w_t_q, w_accrow_q, w_accptr_q} <= {w_run_d, w_m_d, w_t_d, w_accrow_d, w_accptr_d};
-      {w_outrow_q, w_outptr_q, w_ncol_q} <= {w_outrow_d, w_outptr_d, w_ncol_d};
-      {wv_q, wv_half_q, wv_addr_q, wv_ncol_q} <= {wv_d, wv_half_d, wv_addr_d, wv_ncol_d};
     end
   end
 endmodule

@@ -18,7 +18,7 @@ using Word = std::array<uint16_t, 16>;  // lane i = bits [16i+15:16i]
 
 struct TcOp {
   int opcode = 0, dtype = 0;
-  bool accumulate = false, out_fp32 = false;
+  bool accumulate = false, out_fp32 = false, b_transposed = false;
   uint32_t a_addr = 0, a_stride = 0, b_addr = 0, b_stride = 0, acc_addr = 0;
   uint32_t m = 0, n = 0, k = 0, out_addr = 0, out_stride = 0;
 };
@@ -48,6 +48,7 @@ class TcBench {
     tc_.cfg_dtype_i = op.dtype;
     tc_.cfg_accumulate_i = op.accumulate;
     tc_.cfg_out_fp32_i = op.out_fp32;
+    tc_.cfg_b_transposed_i = op.b_transposed;
     tc_.cfg_a_addr_i = op.a_addr;
     tc_.cfg_a_stride_i = op.a_stride;
     tc_.cfg_b_addr_i = op.b_addr;
@@ -66,6 +67,8 @@ class TcBench {
     tc_.start_i = 1;
     cycle();
     tc_.start_i = 0;
+    // Config is latched at start: flipping the layout input must not matter.
+    tc_.cfg_b_transposed_i = !op.b_transposed;
     OpStats st;
     while (st.cycles < max_cycles) {
       ++st.cycles;

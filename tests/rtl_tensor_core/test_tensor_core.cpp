@@ -1,11 +1,14 @@
 // kiln_tensor_core: MATMUL + WRITEBACK over many shapes, bit-exact against
-// the golden gemm (cosim/golden), with and without scratchpad refusals.
+// the golden gemm (cosim/golden), with and without scratchpad refusals, with
+// B given plainly (B[K][N]) or transposed (Bt[N][K], B_TRANSPOSED).
 #define CATCH_CONFIG_MAIN
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <vector>
 
+#include "golden_machine.h"
 #include "kiln/golden/gemm.h"
 #include "kiln/golden/numerics.h"
 #include "tc_bench.h"
@@ -45,28 +48,58 @@ class MatmulCase {
     op_.a_addr = 3;
     op_.a_stride = kw_ + 1;  // one padding word per row, filled with garbage
     op_.b_addr = op_.a_addr + op_.a_stride * s.m + 5;
-    op_.b_stride = nw_ + 1;
+    // The B area holds either layout: B[K][N] with nw_+1 words per k row, or
+    // Bt[N][K] with kw_+1 words per n row (rows padded to 16 in both).
+    const uint32_t b_words = std::max<uint32_t>((nw_ + 1) * kw_ * 16, (kw_ + 1) * nw_ * 16);
     op_.acc_addr = 100;
-    out_addr_ = op_.b_addr + op_.b_stride * ((s.k + 15) / 16 * 16) + 7;
+    out_addr_ = op_.b_addr + b_words + 7;
     out_stride_ = 2 * nw_ + 1;
     C_.assign(static_cast<size_t>(s.m) * s.n, 0);
   }
 
-  // Fills A and B with new values, runs MATMUL and updates the golden C.
-  void matmul(bool accumulate, int refuse_pct) {
+  // Fills A and B (or Bt) with new values, runs MATMUL and updates the
+  // golden C. The transposed golden is also checked against the plain one
+  // on the explicitly transposed matrix.
+  void matmul(bool accumulate, int refuse_pct, bool bt = false) {
     const int M = s_.m, N = s_.n, K = s_.k;
     std::vector<uint16_t> A(static_cast<size_t>(M) * K), B(static_cast<size_t>(K) * N);
     fill_operand(A.data(), M, K, op_.a_addr, op_.a_stride);
-    fill_operand(B.data(), K, N, op_.b_addr, op_.b_stride);
+    op_.b_transposed = bt;
+    op_.b_stride = bt ? kw_ + 1 : nw_ + 1;
+    if (bt) {
+      fill_operand(B.data(), N, K, op_.b_addr, op_.b_stride);  // B holds Bt[N][K]
+    } else {
+      fill_operand(B.data(), K, N, op_.b_addr, op_.b_stride);
+    }
+    std::vector<uint32_t> plain;  // gemm on B = Bt^T, for the bt cross-check
     if (int8_) {
       std::vector<int8_t> a8(A.size()), b8(B.size());
       for (size_t i = 0; i < A.size(); ++i) a8[i] = static_cast<int8_t>(A[i] & 0xFF);
       for (size_t i = 0; i < B.size(); ++i) b8[i] = static_cast<int8_t>(B[i] & 0xFF);
-      g::gemm_int8(a8.data(), K, b8.data(), N, reinterpret_cast<int32_t*>(C_.data()), N, M, N,
-                   K, accumulate);
+      if (bt) {
+        std::vector<int8_t> t8(B.size());
+        for (int n = 0; n < N; ++n)
+          for (int k = 0; k < K; ++k) t8[static_cast<size_t>(k) * N + n] = b8[static_cast<size_t>(n) * K + k];
+        plain = C_;
+        g::gemm_int8(a8.data(), K, t8.data(), N, reinterpret_cast<int32_t*>(plain.data()), N, M, N,
+                     K, accumulate);
+        g::gemm_int8_bt(a8.data(), K, b8.data(), K, reinterpret_cast<int32_t*>(C_.data()), N, M,
+                        N, K, accumulate);
+      } else {
+        g::gemm_int8(a8.data(), K, b8.data(), N, reinterpret_cast<int32_t*>(C_.data()), N, M, N,
+                     K, accumulate);
+      }
+    } else if (bt) {
+      std::vector<uint16_t> t(B.size());
+      for (int n = 0; n < N; ++n)
+        for (int k = 0; k < K; ++k) t[static_cast<size_t>(k) * N + n] = B[static_cast<size_t>(n) * K + k];
+      plain = C_;
+      g::gemm_bf16(A.data(), K, t.data(), N, plain.data(), N, M, N, K, accumulate);
+      g::gemm_bf16_bt(A.data(), K, B.data(), K, C_.data(), N, M, N, K, accumulate);
     } else {
       g::gemm_bf16(A.data(), K, B.data(), N, C_.data(), N, M, N, K, accumulate);
     }
+    if (bt) REQUIRE(plain == C_);
     op_.opcode = 0;
     op_.accumulate = accumulate;
     tb_.set_refusal(refuse_pct);
@@ -116,6 +149,8 @@ class MatmulCase {
   }
 
   const OpStats& last() const { return last_; }
+  const TcOp& op() const { return op_; }
+  const std::vector<uint32_t>& golden_c() const { return C_; }
 
  private:
   Word make_sentinel() {
@@ -159,7 +194,9 @@ class MatmulCase {
   OpStats last_;
 };
 
-void run_shapes(int refuse_pct, uint64_t seed, bool all) {
+// bt: the first MATMUL of every case reads a transposed B; the accumulating
+// one alternates between the two layouts (the mode is per operation).
+void run_shapes(int refuse_pct, uint64_t seed, bool all, bool bt = false) {
   const int Ms[] = {1, 2, 7, 16, 33, 128};
   const int Ns[] = {1, 16, 17, 77};
   const int Ks[] = {1, 15, 16, 300};
@@ -175,9 +212,9 @@ void run_shapes(int refuse_pct, uint64_t seed, bool all) {
           if (!all && idx % 3 != 0) continue;
           INFO("M=" << m << " N=" << n << " K=" << k << (int8 ? " int8" : " bf16"));
           MatmulCase c(tb, rng, {m, n, k}, int8 != 0, idx % 3 == 1);
-          c.matmul(false, refuse_pct);
+          c.matmul(false, refuse_pct, bt);
           c.writeback(true, refuse_pct);
-          c.matmul(true, refuse_pct);
+          c.matmul(true, refuse_pct, bt && idx % 2 == 0);
           c.writeback(true, refuse_pct);
           c.writeback(false, refuse_pct);
         }
@@ -192,25 +229,75 @@ TEST_CASE("MATMUL and WRITEBACK with scratchpad refusals", "[refusals]") {
   run_shapes(70, 3, false);
 }
 
+TEST_CASE("MATMUL with transposed B over all shapes", "[matmul_bt]") { run_shapes(0, 5, true, true); }
+
+TEST_CASE("MATMUL with transposed B and scratchpad refusals", "[refusals_bt]") {
+  run_shapes(30, 6, false, true);
+  run_shapes(70, 7, false, true);
+}
+
+// The golden machine's matmul (cosim/machine) on the same scratchpad image,
+// garbage padding included, must produce the golden gemm result in both
+// layouts; the RTL is checked against the same result above.
+TEST_CASE("golden machine matmul matches gemm, plain and transposed B", "[machine]") {
+  TcBench tb(11);
+  std::mt19937_64 rng(11);
+  const Shape shapes[] = {{1, 1, 1}, {7, 17, 15}, {33, 77, 300}, {16, 16, 16}};
+  for (const Shape& sh : shapes)
+    for (int int8 = 0; int8 < 2; ++int8)
+      for (int bt = 0; bt < 2; ++bt) {
+        INFO("M=" << sh.m << " N=" << sh.n << " K=" << sh.k << (int8 ? " int8" : " bf16") << (bt ? " Bt" : " B"));
+        MatmulCase c(tb, rng, sh, int8 != 0, true);
+        c.matmul(false, 0, bt != 0);
+        kiln::golden::Machine mach;
+        uint8_t* sp = mach.spad_bytes();
+        for (size_t w = 0; w < tb.spad.size(); ++w)
+          for (int i = 0; i < 16; ++i) {
+            sp[32 * w + 2 * i] = static_cast<uint8_t>(tb.spad[w][i]);
+            sp[32 * w + 2 * i + 1] = static_cast<uint8_t>(tb.spad[w][i] >> 8);
+          }
+        const TcOp& op = c.op();
+        mach.matmul(op.dtype, false, op.a_addr, op.a_stride, op.b_addr, op.b_stride, op.acc_addr, op.m, op.n,
+                    op.k, op.b_transposed);
+        int bad = 0;
+        const int tiles = (sh.n + 15) / 16;
+        for (int m = 0; m < sh.m; ++m)
+          for (int t = 0; t < tiles; ++t)
+            for (int l = 0; l < 16 && 16 * t + l < sh.n; ++l) {
+              const uint32_t got =
+                  mach.acc()[static_cast<size_t>((op.acc_addr + t * sh.m + m) % KILN_HW_TENSOR_CORE_ACC_ROWS) * 16 + l];
+              if (got != c.golden_c()[static_cast<size_t>(m) * sh.n + 16 * t + l]) ++bad;
+            }
+        REQUIRE(bad == 0);
+      }
+}
+
 TEST_CASE("128x128x256 BF16 throughput", "[perf]") {
   TcBench tb(9);
   std::mt19937_64 rng(9);
-  MatmulCase c(tb, rng, {128, 128, 256}, false, false);
-  c.matmul(false, 0);
-  const OpStats& st = c.last();
-  const uint64_t ideal = 8ull * 16 * 128;  // ceil(N/16) * ceil(K/16) * M rows
-  std::printf("tensor core 128x128x256 BF16: %llu cycles, ideal %llu, ratio %.4f, stalls %llu\n",
-              static_cast<unsigned long long>(st.cycles), static_cast<unsigned long long>(ideal),
-              static_cast<double>(ideal) / static_cast<double>(st.cycles),
-              static_cast<unsigned long long>(st.stalls));
-  CHECK(st.cycles < ideal + 64);  // fill + drain only
-  c.writeback(false, 0);
-  // GEMV-like small M: weight loading bounds the rate; report it.
-  MatmulCase v(tb, rng, {1, 128, 256}, false, false);
-  v.matmul(false, 0);
-  std::printf("tensor core 1x128x256 BF16 (GEMV): %llu cycles for %d rows\n",
-              static_cast<unsigned long long>(v.last().cycles), 8 * 16);
-  v.writeback(true, 0);
+  uint64_t cycles[2] = {0, 0};
+  for (int bt = 0; bt < 2; ++bt) {
+    const char* name = bt ? "transposed B" : "plain B";
+    MatmulCase c(tb, rng, {128, 128, 256}, false, false);
+    c.matmul(false, 0, bt != 0);
+    const OpStats& st = c.last();
+    const uint64_t ideal = 8ull * 16 * 128;  // ceil(N/16) * ceil(K/16) * M rows
+    std::printf("tensor core 128x128x256 BF16, %s: %llu cycles, ideal %llu, ratio %.4f, stalls %llu\n",
+                name, static_cast<unsigned long long>(st.cycles), static_cast<unsigned long long>(ideal),
+                static_cast<double>(ideal) / static_cast<double>(st.cycles),
+                static_cast<unsigned long long>(st.stalls));
+    CHECK(st.cycles < ideal + 64);  // fill + drain only
+    cycles[bt] = st.cycles;
+    c.writeback(false, 0);
+    // GEMV-like small M: weight loading bounds the rate; report it.
+    MatmulCase v(tb, rng, {1, 128, 256}, false, false);
+    v.matmul(false, 0, bt != 0);
+    std::printf("tensor core 1x128x256 BF16 (GEMV), %s: %llu cycles for %d rows\n", name,
+                static_cast<unsigned long long>(v.last().cycles), 8 * 16);
+    v.writeback(true, 0);
+  }
+  // The transposed layout costs no throughput: same one word per cycle.
+  CHECK(cycles[1] <= cycles[0] + 4);
 }
 
 TEST_CASE("start while busy is ignored; abort returns to idle", "[control]") {

@@ -7,9 +7,13 @@
 
 namespace kiln::golden {
 
-void gemm_bf16(const uint16_t* A, size_t lda, const uint16_t* B, size_t ldb,
-               uint32_t* C, size_t ldc, int M, int N, int K, bool accumulate,
-               int k_chunk) {
+namespace {
+
+// The loops of gemm_bf16 / gemm_int8 with the B element read through `b(k, n)`,
+// so the plain and the transposed layout share one order.
+template <typename BAt>
+void gemm_bf16_impl(const uint16_t* A, size_t lda, BAt b, uint32_t* C, size_t ldc, int M, int N,
+                    int K, bool accumulate, int k_chunk) {
   const int chunks = (K + k_chunk - 1) / k_chunk;
   for (int m = 0; m < M; ++m) {
     for (int n = 0; n < N; ++n) {
@@ -22,10 +26,7 @@ void gemm_bf16(const uint16_t* A, size_t lda, const uint16_t* B, size_t ldb,
         for (int r = 0; r < k_chunk; ++r) {
           const int k = j * k_chunk + r;
           uint32_t prod = 0;
-          if (k < K) {
-            prod = bf16_mul(A[static_cast<size_t>(m) * lda + k],
-                            B[static_cast<size_t>(k) * ldb + n]);
-          }
+          if (k < K) prod = bf16_mul(A[static_cast<size_t>(m) * lda + k], b(k, n));
           p = fp32_add(p, prod);
         }
         acc = (j == 0 && !accumulate) ? p : fp32_add(acc, p);
@@ -35,9 +36,9 @@ void gemm_bf16(const uint16_t* A, size_t lda, const uint16_t* B, size_t ldb,
   }
 }
 
-void gemm_int8(const int8_t* A, size_t lda, const int8_t* B, size_t ldb,
-               int32_t* C, size_t ldc, int M, int N, int K, bool accumulate,
-               int k_chunk) {
+template <typename BAt>
+void gemm_int8_impl(const int8_t* A, size_t lda, BAt b, int32_t* C, size_t ldc, int M, int N,
+                    int K, bool accumulate, int k_chunk) {
   const int chunks = (K + k_chunk - 1) / k_chunk;
   for (int m = 0; m < M; ++m) {
     for (int n = 0; n < N; ++n) {
@@ -48,7 +49,7 @@ void gemm_int8(const int8_t* A, size_t lda, const int8_t* B, size_t ldb,
           const int k = j * k_chunk + r;
           if (k < K) {
             const int32_t prod = static_cast<int32_t>(A[static_cast<size_t>(m) * lda + k]) *
-                                 static_cast<int32_t>(B[static_cast<size_t>(k) * ldb + n]);
+                                 static_cast<int32_t>(b(k, n));
             p += static_cast<uint32_t>(prod);  // unsigned: defined wrap-around
           }
         }
@@ -57,6 +58,36 @@ void gemm_int8(const int8_t* A, size_t lda, const int8_t* B, size_t ldb,
       C[static_cast<size_t>(m) * ldc + n] = static_cast<int32_t>(acc);
     }
   }
+}
+
+}  // namespace
+
+void gemm_bf16(const uint16_t* A, size_t lda, const uint16_t* B, size_t ldb,
+               uint32_t* C, size_t ldc, int M, int N, int K, bool accumulate,
+               int k_chunk) {
+  gemm_bf16_impl(A, lda, [=](int k, int n) { return B[static_cast<size_t>(k) * ldb + n]; }, C,
+                 ldc, M, N, K, accumulate, k_chunk);
+}
+
+void gemm_bf16_bt(const uint16_t* A, size_t lda, const uint16_t* Bt, size_t ldbt,
+                  uint32_t* C, size_t ldc, int M, int N, int K, bool accumulate,
+                  int k_chunk) {
+  gemm_bf16_impl(A, lda, [=](int k, int n) { return Bt[static_cast<size_t>(n) * ldbt + k]; }, C,
+                 ldc, M, N, K, accumulate, k_chunk);
+}
+
+void gemm_int8(const int8_t* A, size_t lda, const int8_t* B, size_t ldb,
+               int32_t* C, size_t ldc, int M, int N, int K, bool accumulate,
+               int k_chunk) {
+  gemm_int8_impl(A, lda, [=](int k, int n) { return B[static_cast<size_t>(k) * ldb + n]; }, C,
+                 ldc, M, N, K, accumulate, k_chunk);
+}
+
+void gemm_int8_bt(const int8_t* A, size_t lda, const int8_t* Bt, size_t ldbt,
+                  int32_t* C, size_t ldc, int M, int N, int K, bool accumulate,
+                  int k_chunk) {
+  gemm_int8_impl(A, lda, [=](int k, int n) { return Bt[static_cast<size_t>(n) * ldbt + k]; }, C,
+                 ldc, M, N, K, accumulate, k_chunk);
 }
 
 void acc_to_bf16(const uint32_t* C, size_t ldc, uint16_t* out, size_t ldo,

@@ -25,6 +25,16 @@ void gemm_int8(const int8_t* A, size_t lda, const int8_t* B, size_t ldb,
                int32_t* C, size_t ldc, int M, int N, int K, bool accumulate,
                int k_chunk = kDefaultKChunk);
 
+// Transposed-B variants (the tensor core's B_TRANSPOSED mode): the B operand
+// is given as Bt[N][K] (row-major, leading dimension ldbt), Bt[n][k] = B[k][n].
+// Same order and same results as gemm_bf16 / gemm_int8 with B = Bt^T.
+void gemm_bf16_bt(const uint16_t* A, size_t lda, const uint16_t* Bt, size_t ldbt,
+                  uint32_t* C, size_t ldc, int M, int N, int K, bool accumulate,
+                  int k_chunk = kDefaultKChunk);
+void gemm_int8_bt(const int8_t* A, size_t lda, const int8_t* Bt, size_t ldbt,
+                  int32_t* C, size_t ldc, int M, int N, int K, bool accumulate,
+                  int k_chunk = kDefaultKChunk);
+
 // WRITEBACK with OUT_FP32 = 0: FP32 accumulator bits -> BF16 (RNE).
 void acc_to_bf16(const uint32_t* C, size_t ldc, uint16_t* out, size_t ldo,
                  int M, int N);
