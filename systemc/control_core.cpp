@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "kiln_hal.h"
+#include "axi4_slave.h"
 #include "timing.h"
 
 namespace kiln {
@@ -18,8 +19,8 @@ ControlCore& core() {
 }
 }  // namespace
 
-ControlCore::ControlCore(sc_module_name name, NpuIsland& island, FwEntry entry)
-    : sc_module(name), mem("mem"), island_(island), entry_(entry) {
+ControlCore::ControlCore(sc_module_name name, Npu& npu, FwEntry entry)
+    : sc_module(name), mem("mem"), npu_(npu), entry_(entry) {
   if (g_core) throw std::logic_error("ControlCore: only one instance per process");
   g_core = this;
   SC_HAS_PROCESS(ControlCore);
@@ -43,7 +44,7 @@ void ControlCore::run() {
 
 uint32_t ControlCore::reg_read(uint32_t offset) {
   uint32_t v = 0;
-  if (island_.csr_access(false, offset, 0, &v) != kAxiOkay) {
+  if (npu_.csr_access(false, offset, 0, &v) != kAxiOkay) {
     ++bus_errors_;
     return 0xFFFFFFFFu;
   }
@@ -51,7 +52,7 @@ uint32_t ControlCore::reg_read(uint32_t offset) {
 }
 
 void ControlCore::reg_write(uint32_t offset, uint32_t value) {
-  if (island_.csr_access(true, offset, value, nullptr) != kAxiOkay) ++bus_errors_;
+  if (npu_.csr_access(true, offset, value, nullptr) != kAxiOkay) ++bus_errors_;
 }
 
 int ControlCore::mem_read(uint64_t addr, void* dst, uint32_t bytes) {
@@ -74,7 +75,7 @@ int ControlCore::mem_read(uint64_t addr, void* dst, uint32_t bytes) {
 }
 
 void ControlCore::wait_event() {
-  while (!island_.irq_fw()) wait(island_.irq_fw_event());
+  while (!npu_.irq_fw()) wait(npu_.irq_fw_event());
 }
 
 uint64_t ControlCore::time_ns() {

@@ -7,7 +7,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <cstdint>
 
-#include "npu_island.h"
+#include "npu.h"
 
 namespace kiln {
 
@@ -19,7 +19,7 @@ class ControlCore : public sc_core::sc_module {
 
   // `entry` is the firmware's main (kiln_fw_main on the platform); it is not
   // expected to return. Only one ControlCore may exist: the HAL is a C API.
-  ControlCore(sc_core::sc_module_name name, NpuIsland& island, FwEntry entry);
+  ControlCore(sc_core::sc_module_name name, Npu& npu, FwEntry entry);
   ~ControlCore() override;
 
   static ControlCore* instance();
@@ -34,7 +34,7 @@ class ControlCore : public sc_core::sc_module {
 
  private:
   void run();
-  NpuIsland& island_;
+  Npu& npu_;  // the active NPU (a selector when the platform has two)
   FwEntry entry_;
   bool returned_ = false;
   uint64_t bus_errors_ = 0;

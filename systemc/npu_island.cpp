@@ -13,7 +13,8 @@ using namespace sc_core;
 IslandConfig IslandConfig::from_hw() {
   IslandConfig c;
   c.status_offset = KILN_REG_STATUS;
-  c.busy_mask = KILN_STATUS_DMA_BUSY_MASK | KILN_STATUS_TC_BUSY_MASK | KILN_STATUS_RESETTING_MASK;
+  c.busy_mask = KILN_STATUS_DMA_BUSY_MASK | KILN_STATUS_TC_BUSY_MASK | KILN_STATUS_VU_BUSY_MASK |
+                KILN_STATUS_RESETTING_MASK;
   c.axi.max_reads = KILN_HW_AXI_MAX_OUTSTANDING_READS;
   c.axi.max_writes = KILN_HW_AXI_MAX_OUTSTANDING_WRITES;
   return c;

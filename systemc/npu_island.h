@@ -13,6 +13,7 @@
 
 #include "axi4_slave.h"
 #include "axil_master.h"
+#include "npu.h"
 #include "rtl_model.h"
 
 namespace kiln {
@@ -35,7 +36,7 @@ struct IslandConfig {
 // flight, no CSR access is pending, nothing happened for a while and a
 // STATUS read through the AXI4-Lite pins shows no busy unit; a CSR access
 // starts it again.
-class NpuIsland : public sc_core::sc_module {
+class NpuIsland : public sc_core::sc_module, public Npu {
  public:
   tlm_utils::simple_initiator_socket<NpuIsland> dma;  // the model's AXI4 master → router
   tlm_utils::simple_target_socket<NpuIsland> csr;     // MMIO from the router (CSR window offsets)
@@ -45,13 +46,18 @@ class NpuIsland : public sc_core::sc_module {
 
   // One CSR access through the pins, serialised with all others. Blocks the
   // calling SC_THREAD until done; returns the AXI response code.
-  uint8_t csr_access(bool write, uint32_t offset, uint32_t wdata, uint32_t* rdata, uint8_t strb = 0xF);
+  uint8_t csr_access(bool write, uint32_t offset, uint32_t wdata, uint32_t* rdata, uint8_t strb = 0xF) override;
 
-  bool irq_host() const { return irq_host_; }
-  bool irq_fw() const { return irq_fw_; }
-  const sc_core::sc_event& irq_host_event() const { return irq_host_ev_; }
-  const sc_core::sc_event& irq_fw_event() const { return irq_fw_ev_; }
-  uint64_t rtl_cycles() const { return cycles_; }
+  const char* kind() const override { return "rtl"; }
+  tlm::tlm_target_socket<>& csr_target() override { return csr; }
+  tlm::tlm_initiator_socket<>& dma_initiator() override { return dma; }
+  bool irq_host() const override { return irq_host_; }
+  bool irq_fw() const override { return irq_fw_; }
+  const sc_core::sc_event& irq_host_event() const override { return irq_host_ev_; }
+  const sc_core::sc_event& irq_fw_event() const override { return irq_fw_ev_; }
+  uint64_t rtl_cycles() const override { return cycles_; }
+  // The clock stops only after STATUS showed no busy unit.
+  bool idle() override { return sleeping_; }
   bool clock_stopped() const { return sleeping_; }
   const Axi4SlaveAdapter::Stats& axi_stats() const { return axi_.stats(); }
   RtlModel& model() { return *model_; }

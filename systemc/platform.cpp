@@ -8,7 +8,7 @@ namespace kiln {
 
 using namespace sc_core;
 
-HostPort::HostPort(sc_module_name name, NpuIsland& island) : sc_module(name), socket("socket"), island_(island) {
+HostPort::HostPort(sc_module_name name, Npu& npu) : sc_module(name), socket("socket"), npu_(npu) {
   SC_HAS_PROCESS(HostPort);
   SC_THREAD(run);
 }
@@ -26,8 +26,13 @@ void HostPort::run() {
     while (!pending_ || pending_->done) wait(request_ev_);
     Request& r = *pending_;
     if (r.op == Op::kWaitIrq) {
-      if (!island_.irq_host()) wait(r.timeout, island_.irq_host_event());
-      r.irq = island_.irq_host();
+      // Loop on the level: with two NPUs the event is the selector's, which
+      // also fires for edges of the inactive one.
+      const sc_time until = sc_time_stamp() + r.timeout;
+      while (!npu_.irq_host() && sc_time_stamp() < until) wait(until - sc_time_stamp(), npu_.irq_host_event());
+      r.irq = npu_.irq_host();
+    } else if (r.op == Op::kCall) {
+      r.call();
     } else {
       tlm::tlm_generic_payload t;
       t.set_command(r.op == Op::kWrite ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
@@ -52,23 +57,42 @@ static IslandConfig island_config(const PlatformOptions& opts) {
   return c;
 }
 
+bool valid_npu_choice(const std::string& npu, std::string* err) {
+  if (npu == "rtl" || npu == "fast" || npu == "both") return true;
+  if (err) *err = "unknown NPU '" + npu + "': use \"rtl\" (Verilated RTL), \"fast\" (C++ model) or \"both\"";
+  return false;
+}
+
 Platform::Platform(sc_module_name name, std::unique_ptr<RtlModel> model, FwEntry fw, const PlatformOptions& opts)
     : sc_module(name),
       dram("dram", DramConfig::from_hw()),
       router("router"),
-      link("host_link", HostLinkConfig::from_hw()),
-      island("npu", std::move(model), island_config(opts)),
-      core("control_core", island, fw),
-      host("host", island) {
-  host.socket.bind(link.host);
-  link.out.bind(router.in);    // port 0
-  island.dma.bind(router.in);  // port 1
-  core.mem.bind(router.in);    // port 2
-  router.out.bind(island.csr); // target 0
-  router.out.bind(dram.socket);// target 1
+      link("host_link", HostLinkConfig::from_hw()) {
+  const bool want_rtl = opts.npu != "fast", want_fast = opts.npu != "rtl";
+  if (want_rtl) island = std::make_unique<NpuIsland>("npu", std::move(model), island_config(opts));
+  if (want_fast) fast = std::make_unique<NpuFast>(want_rtl ? "npu_fast" : "npu");
+  if (island && fast) selector = std::make_unique<NpuSelector>("npu_select", std::vector<Npu*>{island.get(), fast.get()});
+  core = std::make_unique<ControlCore>("control_core", npu(), fw);
+  host = std::make_unique<HostPort>("host", npu());
+  host->socket.bind(link.host);
+  link.out.bind(router.in);  // port 0
+  (island ? island->dma_initiator() : fast->dma_initiator()).bind(router.in);  // port 1
+  core->mem.bind(router.in);  // port 2
+  if (island && fast) fast->dma.bind(router.in);  // port 3
+  if (selector)
+    router.out.bind(selector->csr);  // target 0
+  else
+    router.out.bind(npu().csr_target());
+  router.out.bind(dram.socket);  // target 1
   router.add_default_map();
-  for (unsigned p = 0; p < 3; ++p)
+  for (unsigned p = 0; p < 4; ++p)
     router.set_port_latency(p, clock_period() * static_cast<double>(kRouterPortLatencyCycles));
+}
+
+Npu& Platform::npu() {
+  if (selector) return *selector;
+  if (island) return *island;
+  return *fast;
 }
 
 std::unique_ptr<PlatformHost> create_platform_host(std::unique_ptr<RtlModel> model, FwEntry fw,
@@ -76,6 +100,11 @@ std::unique_ptr<PlatformHost> create_platform_host(std::unique_ptr<RtlModel> mod
   static bool created = false;
   if (created) {
     if (err) *err = "PlatformHost::create: the SystemC platform can be created only once per process";
+    return nullptr;
+  }
+  if (!valid_npu_choice(opts.npu, err)) return nullptr;
+  if (opts.npu != "fast" && !model) {
+    if (err) *err = "PlatformHost::create: npu \"" + opts.npu + "\" needs an RTL model";
     return nullptr;
   }
   created = true;

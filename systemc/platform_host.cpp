@@ -40,7 +40,7 @@ uint32_t PlatformHost::mmio_read32(uint32_t offset) {
   uint8_t b[4] = {0xFF, 0xFF, 0xFF, 0xFF};
   HostPort::Request r{HostPort::Op::kRead, KILN_HW_CSR_BASE + uint64_t(offset), b, 4};
   impl_->mmio_error.clear();
-  if (!impl_->platform->host.execute(r) || r.status != tlm::TLM_OK_RESPONSE) {
+  if (!impl_->platform->host->execute(r) || r.status != tlm::TLM_OK_RESPONSE) {
     impl_->mmio_error = "mmio_read32 at CSR offset " + hex(offset) + ": " + status_text(r.status);
     return 0xFFFFFFFFu;
   }
@@ -51,7 +51,7 @@ void PlatformHost::mmio_write32(uint32_t offset, uint32_t value) {
   uint8_t b[4] = {uint8_t(value), uint8_t(value >> 8), uint8_t(value >> 16), uint8_t(value >> 24)};
   HostPort::Request r{HostPort::Op::kWrite, KILN_HW_CSR_BASE + uint64_t(offset), b, 4};
   impl_->mmio_error.clear();
-  if (!impl_->platform->host.execute(r) || r.status != tlm::TLM_OK_RESPONSE)
+  if (!impl_->platform->host->execute(r) || r.status != tlm::TLM_OK_RESPONSE)
     impl_->mmio_error = "mmio_write32 at CSR offset " + hex(offset) + ": " + status_text(r.status);
 }
 
@@ -64,7 +64,7 @@ static bool mem_access(PlatformHost::Impl& impl, HostPort::Op op, uint64_t addr,
     return false;
   }
   HostPort::Request r{op, addr, p, n};
-  if (!impl.platform->host.execute(r) || r.status != tlm::TLM_OK_RESPONSE) {
+  if (!impl.platform->host->execute(r) || r.status != tlm::TLM_OK_RESPONSE) {
     if (err)
       *err = std::string(what) + " of " + std::to_string(n) + " bytes at device address " + hex(addr) + ": " +
              status_text(r.status);
@@ -85,12 +85,32 @@ bool PlatformHost::mem_read(uint64_t dev_addr, void* dst, size_t n, std::string*
 bool PlatformHost::wait_irq(uint64_t timeout_ns) {
   HostPort::Request r{HostPort::Op::kWaitIrq};
   r.timeout = sc_time(static_cast<double>(timeout_ns), SC_NS);
-  impl_->platform->host.execute(r);
+  impl_->platform->host->execute(r);
   return r.irq;
 }
 
 uint64_t PlatformHost::now_ns() const { return sc_time_stamp().value() / sc_time(1, SC_NS).value(); }
 
-uint64_t PlatformHost::rtl_cycles() const { return impl_->platform->island.rtl_cycles(); }
+uint64_t PlatformHost::rtl_cycles() const { return impl_->platform->npu().rtl_cycles(); }
+
+std::string PlatformHost::active_npu() const { return impl_->platform->npu().kind(); }
+
+bool PlatformHost::select_npu(const std::string& kind, std::string* err) {
+  Platform& p = *impl_->platform;
+  if (!p.selector) {
+    if (kind == p.npu().kind()) return true;
+    if (err) *err = "select_npu(\"" + kind + "\"): this platform has only the " + p.npu().kind() +
+                    " NPU; create it with PlatformOptions::npu = \"both\" to switch";
+    return false;
+  }
+  bool ok = false;
+  HostPort::Request r{HostPort::Op::kCall};
+  r.call = [&] { ok = p.selector->select(kind, err); };
+  if (!p.host->execute(r)) {
+    if (err) *err = "select_npu: the simulation stopped";
+    return false;
+  }
+  return ok;
+}
 
 }  // namespace kiln

@@ -12,6 +12,10 @@ namespace kiln {
 
 struct PlatformOptions {
   std::string wave_file;  // FST waveform of the NPU; empty = none
+  // Which NPU model: "rtl" (Verilated RTL island), "fast" (C++ model,
+  // bit-exact, docs/fast_model.md) or "both" (both built, "rtl" active
+  // first; switch with select_npu between submissions).
+  std::string npu = "rtl";
 };
 
 class PlatformHost {
@@ -26,11 +30,18 @@ class PlatformHost {
   bool mem_read(uint64_t dev_addr, void* dst, size_t n, std::string* err);
   bool wait_irq(uint64_t timeout_ns);  // true: irq_host_o high
   uint64_t now_ns() const;
-  uint64_t rtl_cycles() const;  // cycles the island clocked
+  uint64_t rtl_cycles() const;  // cycles the NPU clocked (fast: would have clocked)
 
   // Beyond the design.md API: the last MMIO error (empty if the last MMIO
   // access succeeded).
   const std::string& last_mmio_error() const;
+
+  // The NPU the host and firmware talk to: "rtl" or "fast".
+  std::string active_npu() const;
+  // With npu = "both": waits until the device is idle (call it between
+  // submissions, after the fence), moves the register state and makes `kind`
+  // the active NPU. false + *err if `kind` is not in this platform.
+  bool select_npu(const std::string& kind, std::string* err);
 
   struct Impl;
   explicit PlatformHost(std::unique_ptr<Impl> impl);

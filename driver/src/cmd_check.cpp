@@ -4,6 +4,7 @@
 
 #include "kiln_cmds.h"
 #include "kiln_hw.h"
+#include "kiln_vu_footprint.h"
 #include "util.h"
 
 namespace kiln {
@@ -112,9 +113,9 @@ bool check_mn(CmdCheck* c, uint32_t m, uint32_t n) {
 bool check_gemm(CmdCheck* c, const uint32_t* w) {
   kiln_cmd_gemm_t g;
   std::memcpy(&g, w, sizeof g);
-  if (g.flags & ~0x103u)
+  if (g.flags & ~(3u | KILN_GEMM_ACCUMULATE | KILN_GEMM_B_TRANSPOSED))
     return fail(c, KILN_ERR_INVALID_ARGUMENT,
-                fmt("flags %s has reserved bits set (only [1:0] dtype and [8] accumulate)",
+                fmt("flags %s has reserved bits set (only [1:0] dtype, [8] accumulate, [9] B transposed)",
                     hex(g.flags).c_str()));
   if ((g.flags & 3u) > 1u)
     return fail(c, KILN_ERR_INVALID_ARGUMENT,
@@ -126,11 +127,14 @@ bool check_gemm(CmdCheck* c, const uint32_t* w) {
   // A row m: words a_addr + m*a_stride + j, j < k_chunks.
   // B row r < K: b_addr + r*b_stride + t, t < n_tiles (rows past K are zero
   // in the array, whatever the scratchpad holds there; the firmware checks the same).
+  // Transposed: Bt row n < N: b_addr + n*b_stride + j, j < k_chunks.
   // C[m][tile t] -> accumulator row acc_addr + t*M + m.
+  const bool bt = g.flags & KILN_GEMM_B_TRANSPOSED;
   return within(c, {Footprint::kScratchpadWords, "A operand", g.a_addr,
                     span_end(g.a_addr, g.m, g.a_stride, k_chunks)}) &&
-         within(c, {Footprint::kScratchpadWords, "B operand", g.b_addr,
-                    span_end(g.b_addr, g.k, g.b_stride, n_tiles)}) &&
+         within(c, {Footprint::kScratchpadWords, bt ? "Bt operand" : "B operand", g.b_addr,
+                    bt ? span_end(g.b_addr, g.n, g.b_stride, k_chunks)
+                       : span_end(g.b_addr, g.k, g.b_stride, n_tiles)}) &&
          within(c, {Footprint::kAccRows, "accumulator", g.acc_addr,
                     span_end(g.acc_addr, n_tiles, g.m, g.m)});
 }
@@ -150,6 +154,58 @@ bool check_writeback(CmdCheck* c, const uint32_t* w) {
                     span_end(b.acc_addr, n_tiles, b.m, b.m)}) &&
          within(c, {Footprint::kScratchpadWords, "output", b.out_addr,
                     span_end(b.out_addr, b.m, b.out_stride, n_tiles * words_per_tile)});
+}
+
+// The public constants (kiln.h) are the hardware's (kiln_vu_footprint.h, kiln_regs.h).
+constexpr bool same_code(int a, int b) { return a == b; }
+static_assert(same_code(KILN_VECTOR_OP_ADD, KILN_VU_OP_ADD) &&
+                  same_code(KILN_VECTOR_OP_EXP, KILN_VU_OP_EXP) &&
+                  same_code(KILN_VECTOR_OP_COPY, KILN_VU_OP_COPY) &&
+                  same_code(KILN_VECTOR_OP_ROWARGMAX, KILN_VU_OP_ROWARGMAX) &&
+                  same_code(KILN_VECTOR_OP_MASK_CAUSAL, KILN_VU_OP_MASK_CAUSAL) &&
+                  same_code(KILN_VECTOR_OP_AXPY, KILN_VU_OP_AXPY),
+              "kiln.h vector op codes follow VU.OP");
+static_assert(KILN_VECTOR_SRC0_FP32 == KILN_VU_FLAGS_SRC0_FP32_MASK &&
+                  KILN_VECTOR_SRC1_FP32 == KILN_VU_FLAGS_SRC1_FP32_MASK &&
+                  KILN_VECTOR_DST_FP32 == KILN_VU_FLAGS_DST_FP32_MASK &&
+                  KILN_VECTOR_SRC1_MODE_MASK == KILN_VU_FLAGS_SRC1_MODE_MASK &&
+                  KILN_VECTOR_SRC1_IMM >> 4 == KILN_VU_SRC1_IMM &&
+                  KILN_VECTOR_SRC1_SCALAR >> 4 == KILN_VU_SRC1_SCALAR &&
+                  KILN_VECTOR_ROWSUM == KILN_VU_FLAGS_ROWSUM_MASK,
+              "kiln.h vector flags follow VU.FLAGS");
+static_assert(KILN_UNIT_VU == 1u << 5 && (KILN_UNIT_ALL & KILN_UNIT_VU),
+              "BARRIER bit 5 is the vector unit");
+
+// Footprints come from kiln_vu_footprint.h, the function the firmware uses.
+bool check_vector(CmdCheck* c, const uint32_t* w) {
+  kiln_cmd_vector_t v;
+  std::memcpy(&v, w, sizeof v);
+  if (v.op >= KILN_VU_OP_COUNT)
+    return fail(c, KILN_ERR_INVALID_ARGUMENT,
+                fmt("op %u is not a vector op (0..%u, ADD..AXPY)", v.op, KILN_VU_OP_COUNT - 1u));
+  const char* op = kiln_vu_op_name(v.op);
+  if (v.flags & ~static_cast<uint32_t>(KILN_VU_FLAGS_VALID))
+    return fail(c, KILN_ERR_INVALID_ARGUMENT,
+                fmt("%s: flags %s has reserved bits set (only [0] src0 FP32, [1] src1 FP32, "
+                    "[2] dst FP32, [5:4] src1 mode, [8] row sums)", op, hex(v.flags).c_str()));
+  if (!kiln_vu_flags_valid(v.op, v.flags))
+    return fail(c, KILN_ERR_INVALID_ARGUMENT,
+                fmt("%s: flags %s sets ROWSUM, which only EXP supports", op, hex(v.flags).c_str()));
+  if (!nonzero(c, "rows", v.rows) || !nonzero(c, "cols", v.cols)) return false;
+  if (!reserved_zero(c, w, 14)) return false;
+  kiln_vu_span spans[KILN_VU_OPERANDS];
+  kiln_vu_footprints(&v, spans);
+  for (int i = 0; i < KILN_VU_OPERANDS; ++i) {
+    const kiln_vu_span& s = spans[i];
+    if (!s.used) continue;
+    if (!within(c, {Footprint::kScratchpadWords, kiln_vu_operand_name(i), s.addr,
+                    kiln_vu_span_end(&s)})) {
+      c->msg = fmt("%s: %s (%u row(s) of %u word(s), stride %u)", op, c->msg.c_str(), s.rows,
+                   s.words, s.stride);
+      return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace
@@ -181,10 +237,13 @@ CmdCheck check_command(const uint32_t* w, bool allow_fence) {
     case KILN_OP_DMA: check_dma(&c, w); break;
     case KILN_OP_GEMM: check_gemm(&c, w); break;
     case KILN_OP_WRITEBACK: check_writeback(&c, w); break;
+    case KILN_OP_VECTOR: check_vector(&c, w); break;
     case KILN_OP_BARRIER:
-      if (w[1] & ~static_cast<uint32_t>(KILN_UNIT_TC | ((1u << KILN_HW_DMA_CHANNELS) - 1u)))
+      if (w[1] & ~static_cast<uint32_t>(KILN_UNIT_VU | KILN_UNIT_TC |
+                                        ((1u << KILN_HW_DMA_CHANNELS) - 1u)))
         fail(&c, KILN_ERR_INVALID_ARGUMENT,
-             fmt("unit_mask %s names units this device lacks (it has DMA channels 0-%d and the tensor core, bit 4)",
+             fmt("unit_mask %s names units this device lacks (it has DMA channels 0-%d, the "
+                 "tensor core, bit 4, and the vector unit, bit 5)",
                  hex(w[1]).c_str(), KILN_HW_DMA_CHANNELS - 1));
       else
         reserved_zero(&c, w, 2);

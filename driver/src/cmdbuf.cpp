@@ -42,6 +42,8 @@ void kiln_cmdbuf_reset(kiln_cmdbuf* cb) {
 }
 size_t kiln_cmdbuf_count(const kiln_cmdbuf* cb) { return cb ? cb->impl.count() : 0; }
 
+const void* kiln_cmdbuf_data(const kiln_cmdbuf* cb) { return cb ? cb->impl.words.data() : nullptr; }
+
 const char* kiln_cmdbuf_last_error(const kiln_cmdbuf* cb) {
   return cb ? cb->impl.last_error.c_str() : "";
 }
@@ -78,9 +80,16 @@ kiln_status kiln_cmd_gemm(kiln_cmdbuf* cb, uint32_t dtype, int accumulate, uint3
   if (dtype > 1)
     return kiln::cmdbuf_fail(cb, KILN_ERR_INVALID_ARGUMENT,
                              kiln::fmt("kiln_cmd_gemm: dtype %u is not 0 (BF16) or 1 (INT8)", dtype));
+  return kiln_cmd_gemm_flags(cb, dtype | (accumulate ? KILN_GEMM_ACCUMULATE : 0u), a_addr, a_stride,
+                             b_addr, b_stride, acc_addr, m, n, k);
+}
+
+kiln_status kiln_cmd_gemm_flags(kiln_cmdbuf* cb, uint32_t flags, uint32_t a_addr, uint32_t a_stride,
+                                uint32_t b_addr, uint32_t b_stride, uint32_t acc_addr, uint32_t m,
+                                uint32_t n, uint32_t k) {
   kiln_cmd_gemm_t c{};
   c.header = kiln_cmd_header(KILN_OP_GEMM);
-  c.flags = dtype | (accumulate ? 1u << 8 : 0u);
+  c.flags = flags;
   c.a_addr = a_addr;
   c.a_stride = a_stride;
   c.b_addr = b_addr;
@@ -105,13 +114,35 @@ kiln_status kiln_cmd_writeback(kiln_cmdbuf* cb, int out_fp32, uint32_t acc_addr,
   return append(cb, c, "kiln_cmd_writeback");
 }
 
+kiln_status kiln_cmd_vector(kiln_cmdbuf* cb, uint32_t op, uint32_t flags, uint32_t rows,
+                            uint32_t cols, uint32_t src0_addr, uint32_t src0_stride,
+                            uint32_t src1_addr, uint32_t src1_stride, uint32_t src2_addr,
+                            uint32_t dst_addr, uint32_t dst_stride, uint32_t imm, uint32_t aux) {
+  kiln_cmd_vector_t c{};
+  c.header = kiln_cmd_header(KILN_OP_VECTOR);
+  c.op = op;
+  c.flags = flags;
+  c.rows = rows;
+  c.cols = cols;
+  c.src0_addr = src0_addr;
+  c.src0_stride = src0_stride;
+  c.src1_addr = src1_addr;
+  c.src1_stride = src1_stride;
+  c.src2_addr = src2_addr;
+  c.dst_addr = dst_addr;
+  c.dst_stride = dst_stride;
+  c.imm = imm;
+  c.aux = aux;
+  return append(cb, c, "kiln_cmd_vector");
+}
+
 kiln_status kiln_cmd_barrier(kiln_cmdbuf* cb, uint32_t unit_mask) {
   kiln_cmd_barrier_t c{};
   c.header = kiln_cmd_header(KILN_OP_BARRIER);
   // KILN_UNIT_ALL names every unit this configuration has; the firmware
   // refuses a mask naming a DMA channel that does not exist.
   c.unit_mask = unit_mask == KILN_UNIT_ALL
-                    ? (KILN_UNIT_TC | ((1u << KILN_HW_DMA_CHANNELS) - 1u))
+                    ? (KILN_UNIT_VU | KILN_UNIT_TC | ((1u << KILN_HW_DMA_CHANNELS) - 1u))
                     : unit_mask;
   return append(cb, c, "kiln_cmd_barrier");
 }

@@ -236,6 +236,7 @@ kiln_status Device::read_counters(kiln_counters* out) {
   out->dma_read_bytes = rd(KILN_REG_PERF_DMA_RD_BYTES_LO);
   out->dma_write_bytes = rd(KILN_REG_PERF_DMA_WR_BYTES_LO);
   out->dma_busy_cycles = rd(KILN_REG_PERF_DMA_BUSY_LO);
+  out->vu_busy_cycles = rd(KILN_REG_PERF_VU_BUSY_LO);
   return KILN_OK;
 }
 

@@ -21,6 +21,7 @@
 #define GEMM_DTYPE_MASK 0x3u
 #define GEMM_DTYPE_MAX 1u        /* 0 = BF16, 1 = INT8 */
 #define GEMM_ACCUMULATE (1u << 8)
+#define GEMM_B_TRANSPOSED (1u << 9)
 #define WB_OUT_FP32 1u
 #define FENCE_IRQ 1u
 
@@ -112,7 +113,7 @@ static fw_result cmd_gemm(const fw_cmd *c, uint32_t off)
 
   if ((r = check_reserved(c, FIRST_RESERVED(kiln_cmd_gemm_t), off)) != FW_OK)
     return r;
-  if (g->flags & ~(GEMM_DTYPE_MASK | GEMM_ACCUMULATE))
+  if (g->flags & ~(GEMM_DTYPE_MASK | GEMM_ACCUMULATE | GEMM_B_TRANSPOSED))
     return fw_fail(KILN_ERR_BAD_ARGUMENT, g->flags, off);
   if ((g->flags & GEMM_DTYPE_MASK) > GEMM_DTYPE_MAX)
     return fw_fail(KILN_ERR_BAD_ARGUMENT, g->flags & GEMM_DTYPE_MASK, off);
@@ -121,11 +122,16 @@ static fw_result cmd_gemm(const fw_cmd *c, uint32_t off)
     return r;
   if ((r = check_acc(g->acc_addr, g->m, g->n, off)) != FW_OK)
     return r;
-  /* A: M rows of ceil(K/16) words; B: K rows of ceil(N/16) words. */
+  /* A: M rows of ceil(K/16) words; B: K rows of ceil(N/16) words, or
+   * transposed, Bt: N rows of ceil(K/16) words. */
   if ((r = check_spad_words(g->a_addr, g->m, g->a_stride, div_up(g->k, LANES_PER_WORD), off)) !=
-          FW_OK ||
-      (r = check_spad_words(g->b_addr, g->k, g->b_stride, div_up(g->n, LANES_PER_WORD), off)) !=
-          FW_OK)
+      FW_OK)
+    return r;
+  if (g->flags & GEMM_B_TRANSPOSED)
+    r = check_spad_words(g->b_addr, g->n, g->b_stride, div_up(g->k, LANES_PER_WORD), off);
+  else
+    r = check_spad_words(g->b_addr, g->k, g->b_stride, div_up(g->n, LANES_PER_WORD), off);
+  if (r != FW_OK)
     return r;
 
   if ((r = fw_wait_idle(FW_UNIT_TC)) != FW_OK)
@@ -156,6 +162,36 @@ static fw_result cmd_writeback(const fw_cmd *c, uint32_t off)
   if ((r = fw_wait_idle(FW_UNIT_TC)) != FW_OK)
     return r;
   fw_tc_writeback(wb);
+  return FW_OK;
+}
+
+static fw_result cmd_vector(const fw_cmd *c, uint32_t off)
+{
+  const kiln_cmd_vector_t *v = &c->vector;
+  kiln_vu_span spans[KILN_VU_OPERANDS];
+  fw_result r;
+
+  if ((r = check_reserved(c, FIRST_RESERVED(kiln_cmd_vector_t), off)) != FW_OK)
+    return r;
+  if (v->op >= KILN_VU_OP_COUNT)
+    return fw_fail(KILN_ERR_BAD_ARGUMENT, v->op, off);
+  if (!kiln_vu_flags_valid(v->op, v->flags))
+    return fw_fail(KILN_ERR_BAD_ARGUMENT, v->flags, off);
+  if ((r = nonzero(v->rows, off)) != FW_OK || (r = nonzero(v->cols, off)) != FW_OK)
+    return r;
+  /* Every operand the op reads or writes, as the unit accesses it. */
+  kiln_vu_footprints(v, spans);
+  for (int i = 0; i < KILN_VU_OPERANDS; ++i) {
+    if (!spans[i].used)
+      continue;
+    if ((r = check_spad_words(spans[i].addr, spans[i].rows, spans[i].stride, spans[i].words,
+                              off)) != FW_OK)
+      return r;
+  }
+
+  if ((r = fw_wait_idle(FW_UNIT_VU)) != FW_OK)
+    return r;
+  fw_vu_start(v);
   return FW_OK;
 }
 
@@ -215,6 +251,8 @@ fw_result fw_execute(const fw_cmd *c, uint32_t off)
     return cmd_barrier(c, off);
   case KILN_OP_FENCE:
     return cmd_fence(c, off);
+  case KILN_OP_VECTOR:
+    return cmd_vector(c, off);
   default:
     return fw_fail(KILN_ERR_BAD_OPCODE, hdr, off);
   }

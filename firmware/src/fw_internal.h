@@ -12,6 +12,7 @@
 #include "kiln_hal.h"
 #include "kiln_hw.h"
 #include "kiln_regs.h"
+#include "kiln_vu_footprint.h"
 
 typedef enum {
   FW_OK = 0,
@@ -19,15 +20,18 @@ typedef enum {
   FW_ABORT,  /* FW_EVENT.RESET is pending: drop the current work */
 } fw_result;
 
-/* Unit masks use the BARRIER encoding: bit c = DMA channel c, bit 4 = TC. */
+/* Unit masks use the BARRIER encoding: bit c = DMA channel c, bit 4 = TC,
+ * bit 5 = vector unit. */
 #define FW_UNIT_DMA_BITS 4u
 #define FW_UNIT_TC (1u << FW_UNIT_DMA_BITS)
+#define FW_UNIT_VU (1u << (FW_UNIT_DMA_BITS + 1u))
 #define FW_UNIT_DMA_ALL ((1u << KILN_DMA_COUNT) - 1u)
-#define FW_UNIT_ALL (FW_UNIT_DMA_ALL | FW_UNIT_TC)
+#define FW_UNIT_ALL (FW_UNIT_DMA_ALL | FW_UNIT_TC | FW_UNIT_VU)
 
 /* The command encoding leaves room for 4 channels; more would not fit. */
 KILN_STATIC_ASSERT(KILN_DMA_COUNT <= 4, "DMA channels must fit the 4-bit unit mask");
 KILN_STATIC_ASSERT(KILN_TC_COUNT >= 1, "firmware drives tensor core 0");
+KILN_STATIC_ASSERT(KILN_VU_COUNT >= 1, "firmware drives vector unit 0");
 
 /* One fetched command, viewable as raw words or as any command layout. */
 typedef union {
@@ -38,6 +42,7 @@ typedef union {
   kiln_cmd_writeback_t writeback;
   kiln_cmd_barrier_t barrier;
   kiln_cmd_fence_t fence;
+  kiln_cmd_vector_t vector;
 } fw_cmd;
 
 struct fw_state {
@@ -56,7 +61,7 @@ fw_result fw_fail(uint32_t code, uint64_t addr, uint32_t cmd_offset);
 fw_result fw_execute(const fw_cmd *cmd, uint32_t offset);
 
 /* fw_units.c */
-/* Read FW_EVENT, clear DOORBELL/DMA_DONE/TC_DONE (W1C) and note a doorbell
+/* Read FW_EVENT, clear DOORBELL/DMA_DONE/TC_DONE/VU_DONE (W1C) and note a doorbell
  * in fw.doorbell. RESET is left set for the main loop. Returns what was read. */
 uint32_t fw_take_events(void);
 /* Block (hal_wait_event) until no unit in `mask` is busy. */
@@ -67,5 +72,6 @@ fw_result fw_dma_check(uint32_t mask);
 void fw_dma_start(uint32_t ch, uint32_t dir, const kiln_cmd_dma_t *d, uint32_t offset);
 void fw_tc_gemm(const kiln_cmd_gemm_t *g);
 void fw_tc_writeback(const kiln_cmd_writeback_t *wb);
+void fw_vu_start(const kiln_cmd_vector_t *v);
 
 #endif /* KILN_FW_INTERNAL_H */

@@ -34,7 +34,8 @@ static void soft_reset(void)
   /* Events from before the reset describe work that no longer exists; the
    * host waits for RESET_DONE before ringing again. */
   hal_reg_write(KILN_REG_FW_EVENT, KILN_FW_EVENT_RESET_MASK | KILN_FW_EVENT_DOORBELL_MASK |
-                                       KILN_FW_EVENT_DMA_DONE_MASK | KILN_FW_EVENT_TC_DONE_MASK);
+                                       KILN_FW_EVENT_DMA_DONE_MASK | KILN_FW_EVENT_TC_DONE_MASK |
+                                       KILN_FW_EVENT_VU_DONE_MASK);
   kiln_fw_init();
   hal_reg_write(KILN_REG_IRQ_SET, KILN_IRQ_STATUS_RESET_DONE_MASK);
 }

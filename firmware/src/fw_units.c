@@ -7,8 +7,9 @@
  */
 #include "fw_internal.h"
 
-#define FW_EVENT_CONSUMED \
-  (KILN_FW_EVENT_DOORBELL_MASK | KILN_FW_EVENT_DMA_DONE_MASK | KILN_FW_EVENT_TC_DONE_MASK)
+#define FW_EVENT_CONSUMED                                                                \
+  (KILN_FW_EVENT_DOORBELL_MASK | KILN_FW_EVENT_DMA_DONE_MASK | KILN_FW_EVENT_TC_DONE_MASK | \
+   KILN_FW_EVENT_VU_DONE_MASK)
 
 /* DMA STATUS.RESP values (AXI response codes). */
 #define FW_AXI_RESP_DECERR 3u
@@ -38,6 +39,8 @@ static uint32_t busy_units(uint32_t mask)
   }
   if ((mask & FW_UNIT_TC) && (hal_reg_read(KILN_REG_TC_STATUS(0)) & KILN_TC_STATUS_BUSY_MASK))
     busy |= FW_UNIT_TC;
+  if ((mask & FW_UNIT_VU) && (hal_reg_read(KILN_REG_VU_STATUS(0)) & KILN_VU_STATUS_BUSY_MASK))
+    busy |= FW_UNIT_VU;
   return busy;
 }
 
@@ -93,10 +96,11 @@ void fw_dma_start(uint32_t ch, uint32_t dir, const kiln_cmd_dma_t *d, uint32_t o
 
 void fw_tc_gemm(const kiln_cmd_gemm_t *g)
 {
-  /* flags [1:0] dtype and [8] accumulate map onto TC.OP's fields. */
+  /* flags [1:0] dtype, [8] accumulate and [9] B transposed map onto TC.OP's fields. */
   uint32_t op = (FW_TC_OPCODE_MATMUL << KILN_TC_OP_OPCODE_SHIFT) |
                 (((g->flags & 3u) << KILN_TC_OP_DTYPE_SHIFT) & KILN_TC_OP_DTYPE_MASK) |
-                (((g->flags >> 8) & 1u) << KILN_TC_OP_ACCUMULATE_SHIFT);
+                (((g->flags >> 8) & 1u) << KILN_TC_OP_ACCUMULATE_SHIFT) |
+                (((g->flags >> 9) & 1u) << KILN_TC_OP_B_TRANSPOSED_SHIFT);
   hal_reg_write(KILN_REG_TC_OP(0), op);
   hal_reg_write(KILN_REG_TC_A_ADDR(0), g->a_addr);
   hal_reg_write(KILN_REG_TC_A_STRIDE(0), g->a_stride);
@@ -120,4 +124,23 @@ void fw_tc_writeback(const kiln_cmd_writeback_t *wb)
   hal_reg_write(KILN_REG_TC_OUT_ADDR(0), wb->out_addr);
   hal_reg_write(KILN_REG_TC_OUT_STRIDE(0), wb->out_stride);
   hal_reg_write(KILN_REG_TC_START(0), 1u);
+}
+
+void fw_vu_start(const kiln_cmd_vector_t *v)
+{
+  /* The command words are the VU registers, in register order. */
+  hal_reg_write(KILN_REG_VU_OP(0), v->op);
+  hal_reg_write(KILN_REG_VU_FLAGS(0), v->flags);
+  hal_reg_write(KILN_REG_VU_ROWS(0), v->rows);
+  hal_reg_write(KILN_REG_VU_COLS(0), v->cols);
+  hal_reg_write(KILN_REG_VU_SRC0_ADDR(0), v->src0_addr);
+  hal_reg_write(KILN_REG_VU_SRC0_STRIDE(0), v->src0_stride);
+  hal_reg_write(KILN_REG_VU_SRC1_ADDR(0), v->src1_addr);
+  hal_reg_write(KILN_REG_VU_SRC1_STRIDE(0), v->src1_stride);
+  hal_reg_write(KILN_REG_VU_SRC2_ADDR(0), v->src2_addr);
+  hal_reg_write(KILN_REG_VU_DST_ADDR(0), v->dst_addr);
+  hal_reg_write(KILN_REG_VU_DST_STRIDE(0), v->dst_stride);
+  hal_reg_write(KILN_REG_VU_IMM(0), v->imm);
+  hal_reg_write(KILN_REG_VU_AUX(0), v->aux);
+  hal_reg_write(KILN_REG_VU_START(0), 1u);
 }

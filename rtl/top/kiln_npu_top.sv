@@ -1,5 +1,5 @@
-// Kiln NPU top: CSR slave, scratchpad, DMA, tensor core, performance
-// counters and the soft-reset sequencer. Spec: rtl/top/README.md.
+// Kiln NPU top: CSR slave, scratchpad, DMA, tensor core, vector unit,
+// performance counters and the soft-reset sequencer. Spec: rtl/top/README.md.
 module kiln_npu_top
   import kiln_hw_pkg::*;
 (
@@ -65,7 +65,10 @@ module kiln_npu_top
 
   localparam int unsigned Ch       = DmaChannels;
   localparam int unsigned AW       = ScratchpadAddrBits;
-  localparam int unsigned P        = 3 + Ch;  // TC A, TC B, TC writeback, DMA 0..
+  // Scratchpad ports, lower index wins a bank: TC A, TC B, TC writeback,
+  // DMA 0.., then the vector unit's write, src0, src1, src2 ports.
+  localparam int unsigned PortVu   = 3 + Ch;
+  localparam int unsigned P        = PortVu + 4;
   localparam int unsigned SpadKib4 = ScratchpadBytes / 4096;
 
   // ---------------------------------------------------------------- CSR ----
@@ -76,7 +79,7 @@ module kiln_npu_top
   logic        ctrl_we, doorbell_we, irq_set_we;
   logic [31:0] ctrl_wdata, doorbell_wdata, irq_set_wdata;
   logic [63:0] perf_cycles, perf_tc_busy, perf_tc_stall, perf_macs;
-  logic [63:0] perf_dma_rd_bytes, perf_dma_wr_bytes, perf_dma_busy;
+  logic [63:0] perf_dma_rd_bytes, perf_dma_wr_bytes, perf_dma_busy, perf_vu_busy;
 
   logic [31:0] dma_dram_addr_lo [Ch], dma_dram_addr_hi [Ch], dma_spad_addr [Ch];
   logic [31:0] dma_row_bytes [Ch], dma_rows [Ch], dma_dram_stride [Ch], dma_spad_stride [Ch];
@@ -87,6 +90,12 @@ module kiln_npu_top
   logic [31:0] tc_acc_addr [1], tc_m [1], tc_n [1], tc_k [1], tc_out_addr [1], tc_out_stride [1];
   logic [31:0] tc_start_wdata [1], tc_status [1];
   logic        tc_start_we [1];
+
+  logic [31:0] vu_op [1], vu_flags [1], vu_rows [1], vu_cols [1];
+  logic [31:0] vu_src0_addr [1], vu_src0_stride [1], vu_src1_addr [1], vu_src1_stride [1];
+  logic [31:0] vu_src2_addr [1], vu_dst_addr [1], vu_dst_stride [1], vu_imm [1], vu_aux [1];
+  logic [31:0] vu_start_wdata [1], vu_status [1];
+  logic        vu_start_we [1];
 
   kiln_csr_regs u_csr (
     .clk_i, .rst_ni,
@@ -133,6 +142,8 @@ module kiln_npu_top
     .perf_dma_wr_bytes_hi_d_i(perf_dma_wr_bytes[63:32]),
     .perf_dma_busy_lo_d_i    (perf_dma_busy[31:0]),
     .perf_dma_busy_hi_d_i    (perf_dma_busy[63:32]),
+    .perf_vu_busy_lo_d_i     (perf_vu_busy[31:0]),
+    .perf_vu_busy_hi_d_i     (perf_vu_busy[63:32]),
     .dma_dram_addr_lo_q_o    (dma_dram_addr_lo),
     .dma_dram_addr_hi_q_o    (dma_dram_addr_hi),
     .dma_spad_addr_q_o       (dma_spad_addr),
@@ -158,18 +169,35 @@ module kiln_npu_top
     .tc_out_stride_q_o       (tc_out_stride),
     .tc_start_we_o           (tc_start_we),
     .tc_start_wdata_o        (tc_start_wdata),
-    .tc_status_d_i           (tc_status)
+    .tc_status_d_i           (tc_status),
+    .vu_op_q_o               (vu_op),
+    .vu_flags_q_o            (vu_flags),
+    .vu_rows_q_o             (vu_rows),
+    .vu_cols_q_o             (vu_cols),
+    .vu_src0_addr_q_o        (vu_src0_addr),
+    .vu_src0_stride_q_o      (vu_src0_stride),
+    .vu_src1_addr_q_o        (vu_src1_addr),
+    .vu_src1_stride_q_o      (vu_src1_stride),
+    .vu_src2_addr_q_o        (vu_src2_addr),
+    .vu_dst_addr_q_o         (vu_dst_addr),
+    .vu_dst_stride_q_o       (vu_dst_stride),
+    .vu_imm_q_o              (vu_imm),
+    .vu_aux_q_o              (vu_aux),
+    .vu_start_we_o           (vu_start_we),
+    .vu_start_wdata_o        (vu_start_wdata),
+    .vu_status_d_i           (vu_status)
   );
 
   // ------------------------------------------------------ soft reset ----
   logic abort, resetting, reset_done;
   logic [Ch-1:0] dma_busy, dma_error, dma_done;
   logic tc_busy, tc_done;
+  logic vu_busy, vu_done;
 
   kiln_reset_seq u_reset_seq (
     .clk_i, .rst_ni,
     .start_i     (ctrl_we & ctrl_wdata[0]),
-    .units_busy_i(|dma_busy | tc_busy),
+    .units_busy_i(|dma_busy | tc_busy | vu_busy),
     .abort_o     (abort),
     .resetting_o (resetting),
     .done_o      (reset_done)
@@ -178,9 +206,9 @@ module kiln_npu_top
   // ----------------------------------------------------- status, irqs ----
   assign hwcfg = {8'(SpadKib4), 4'(ScratchpadBanks), 4'(DmaChannels),
                   8'(TensorCoreCols), 8'(TensorCoreRows)};
-  assign status = {26'd0, resetting, tc_busy, 4'(dma_busy)};
+  assign status = {25'd0, vu_busy, resetting, tc_busy, 4'(dma_busy)};
   assign irq_status_set = irq_set_we ? irq_set_wdata : 32'd0;
-  assign fw_event_set = {28'd0, tc_done, |dma_done, reset_done, doorbell_we};
+  assign fw_event_set = {27'd0, vu_done, tc_done, |dma_done, reset_done, doorbell_we};
   assign irq_host_o = |(irq_status & irq_enable);
   assign irq_fw_o   = |fw_event;
 
@@ -291,6 +319,7 @@ module kiln_npu_top
     .cfg_dtype_i     (tc_op[0][5:4]),
     .cfg_accumulate_i(tc_op[0][8]),
     .cfg_out_fp32_i  (tc_op[0][9]),
+    .cfg_b_transposed_i(tc_op[0][10]),
     .cfg_a_addr_i    (tc_a_addr[0]),
     .cfg_a_stride_i  (tc_a_stride[0]),
     .cfg_b_addr_i    (tc_b_addr[0]),
@@ -339,6 +368,69 @@ module kiln_npu_top
   assign spad_wdata[2] = tc_o_wdata;
   assign spad_wstrb[2] = tc_o_wstrb;
 
+  // ------------------------------------------------------- vector unit ----
+  logic [2:0]    vu_rd_req, vu_rd_gnt, vu_rd_rvalid;
+  logic [AW-1:0] vu_rd_addr [3];
+  logic [255:0]  vu_rd_rdata [3];
+  logic          vu_wr_req;
+  logic [AW-1:0] vu_wr_addr;
+  logic [255:0]  vu_wr_wdata;
+  logic [31:0]   vu_wr_wstrb;
+  logic          vu_stall;
+  logic [4:0]    vu_elems;
+
+  kiln_vector_unit u_vu (
+    .clk_i, .rst_ni,
+    .abort_i          (abort),
+    .start_i          (vu_start_we[0] & vu_start_wdata[0][0] & ~resetting),
+    .cfg_op_i         (vu_op[0][7:0]),
+    .cfg_flags_i      (vu_flags[0]),
+    .cfg_rows_i       (vu_rows[0]),
+    .cfg_cols_i       (vu_cols[0]),
+    .cfg_src0_addr_i  (vu_src0_addr[0]),
+    .cfg_src0_stride_i(vu_src0_stride[0]),
+    .cfg_src1_addr_i  (vu_src1_addr[0]),
+    .cfg_src1_stride_i(vu_src1_stride[0]),
+    .cfg_src2_addr_i  (vu_src2_addr[0]),
+    .cfg_dst_addr_i   (vu_dst_addr[0]),
+    .cfg_dst_stride_i (vu_dst_stride[0]),
+    .cfg_imm_i        (vu_imm[0]),
+    .cfg_aux_i        (vu_aux[0]),
+    .busy_o           (vu_busy),
+    .done_o           (vu_done),
+    .rd_req_o         (vu_rd_req),
+    .rd_addr_o        (vu_rd_addr),
+    .rd_gnt_i         (vu_rd_gnt),
+    .rd_rvalid_i      (vu_rd_rvalid),
+    .rd_rdata_i       (vu_rd_rdata),
+    .wr_req_o         (vu_wr_req),
+    .wr_addr_o        (vu_wr_addr),
+    .wr_wdata_o       (vu_wr_wdata),
+    .wr_wstrb_o       (vu_wr_wstrb),
+    .wr_gnt_i         (spad_gnt[PortVu]),
+    .perf_stall_o     (vu_stall),
+    .perf_elems_o     (vu_elems)
+  );
+  assign vu_status[0] = {31'd0, vu_busy};
+
+  // The write port ranks above the unit's own reads: a result leaving the
+  // pipeline frees room for the reads behind it, never the other way round.
+  assign spad_req[PortVu]   = vu_wr_req;
+  assign spad_we[PortVu]    = 1'b1;
+  assign spad_addr[PortVu]  = vu_wr_addr;
+  assign spad_wdata[PortVu] = vu_wr_wdata;
+  assign spad_wstrb[PortVu] = vu_wr_wstrb;
+  for (genvar i = 0; i < 3; i++) begin : g_vu_rd
+    assign spad_req[PortVu+1+i]   = vu_rd_req[i];
+    assign spad_we[PortVu+1+i]    = 1'b0;
+    assign spad_addr[PortVu+1+i]  = vu_rd_addr[i];
+    assign spad_wdata[PortVu+1+i] = '0;
+    assign spad_wstrb[PortVu+1+i] = '0;
+    assign vu_rd_gnt[i]    = spad_gnt[PortVu+1+i];
+    assign vu_rd_rvalid[i] = spad_rvalid[PortVu+1+i];
+    assign vu_rd_rdata[i]  = spad_rdata[PortVu+1+i];
+  end
+
   // ------------------------------------------------- perf counters ----
   kiln_perf_counters u_perf (
     .clk_i, .rst_ni,
@@ -348,22 +440,27 @@ module kiln_npu_top
     .dma_busy_i    (|dma_busy),
     .dma_rd_beat_i (dma_rd_beat),
     .dma_wr_beat_i (dma_wr_beat),
+    .vu_busy_i     (vu_busy),
     .cycles_o      (perf_cycles),
     .tc_busy_o     (perf_tc_busy),
     .tc_stall_o    (perf_tc_stall),
     .macs_o        (perf_macs),
     .dma_rd_bytes_o(perf_dma_rd_bytes),
     .dma_wr_bytes_o(perf_dma_wr_bytes),
-    .dma_busy_o    (perf_dma_busy)
+    .dma_busy_o    (perf_dma_busy),
+    .vu_busy_o     (perf_vu_busy)
   );
 
   // Registers only firmware and the host look at, and signals with no
-  // consumer in hardware (the writeback port never reads).
+  // consumer in hardware (the write ports never read; the vector unit's
+  // stall and element events have no counter yet).
   logic unused_csr;
   assign unused_csr = ^{queue_base_lo, queue_base_hi, queue_size, queue_head, queue_tail,
                         err_code, err_addr_lo, err_addr_hi, err_cmd_offset, fence_value,
                         fw_status, ctrl_wdata[31:1], doorbell_wdata, tc_op[0][31:10],
                         tc_op[0][7:6], tc_op[0][3:2], tc_start_wdata[0][31:1],
-                        spad_rvalid[2], spad_rdata[2], unused_dma_csr};
+                        spad_rvalid[2], spad_rdata[2], unused_dma_csr,
+                        vu_op[0][31:8], vu_start_wdata[0][31:1], spad_rvalid[PortVu],
+                        spad_rdata[PortVu], vu_stall, vu_elems};
 
 endmodule : kiln_npu_top

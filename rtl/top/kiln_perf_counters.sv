@@ -12,13 +12,15 @@ module kiln_perf_counters
   input  logic        dma_busy_i,      // at least one channel busy
   input  logic        dma_rd_beat_i,   // one AXI read data beat accepted
   input  logic        dma_wr_beat_i,   // one AXI write data beat accepted
+  input  logic        vu_busy_i,
   output logic [63:0] cycles_o,
   output logic [63:0] tc_busy_o,
   output logic [63:0] tc_stall_o,
   output logic [63:0] macs_o,
   output logic [63:0] dma_rd_bytes_o,
   output logic [63:0] dma_wr_bytes_o,
-  output logic [63:0] dma_busy_o
+  output logic [63:0] dma_busy_o,
+  output logic [63:0] vu_busy_o
 );
 
   localparam int unsigned MacsPerRowInt   = TensorCoreRows * TensorCoreCols;
@@ -27,6 +29,7 @@ module kiln_perf_counters
   localparam logic [63:0] BytesPerBeat    = 64'(BytesPerBeatInt);
 
   logic [63:0] cycles_q, tc_busy_q, tc_stall_q, macs_q, rd_bytes_q, wr_bytes_q, dma_busy_q;
+  logic [63:0] vu_busy_q;
 
   always_ff @(posedge clk_i) begin
     if (!rst_ni) begin
@@ -37,6 +40,7 @@ module kiln_perf_counters
       rd_bytes_q <= '0;
       wr_bytes_q <= '0;
       dma_busy_q <= '0;
+      vu_busy_q  <= '0;
     end else begin
       cycles_q <= cycles_q + 64'd1;
       if (tc_busy_i)     tc_busy_q  <= tc_busy_q + 64'd1;
@@ -45,6 +49,7 @@ module kiln_perf_counters
       if (dma_rd_beat_i) rd_bytes_q <= rd_bytes_q + BytesPerBeat;
       if (dma_wr_beat_i) wr_bytes_q <= wr_bytes_q + BytesPerBeat;
       if (dma_busy_i)    dma_busy_q <= dma_busy_q + 64'd1;
+      if (vu_busy_i)     vu_busy_q  <= vu_busy_q + 64'd1;
     end
   end
 
@@ -55,5 +60,6 @@ module kiln_perf_counters
   assign dma_rd_bytes_o = rd_bytes_q;
   assign dma_wr_bytes_o = wr_bytes_q;
   assign dma_busy_o     = dma_busy_q;
+  assign vu_busy_o      = vu_busy_q;
 
 endmodule : kiln_perf_counters

@@ -1,12 +1,12 @@
 // Soft-reset sequencer; spec: rtl/top/README.md.
 // CTRL.SOFT_RESET starts it; abort_o stays high until the DMA (which first
-// drains its outstanding AXI transactions) and the tensor core are both
-// idle, then done_o pulses for one cycle.
+// drains its outstanding AXI transactions), the tensor core and the vector
+// unit are all idle, then done_o pulses for one cycle.
 module kiln_reset_seq (
   input  logic clk_i,
   input  logic rst_ni,
   input  logic start_i,      // one-cycle request
-  input  logic units_busy_i, // any DMA channel or the tensor core busy
+  input  logic units_busy_i, // any DMA channel, the tensor core or the vector unit busy
   output logic abort_o,
   output logic resetting_o,
   output logic done_o

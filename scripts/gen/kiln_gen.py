@@ -19,6 +19,7 @@ import gen_c     # noqa: E402
 import gen_docs  # noqa: E402
 import gen_model  # noqa: E402
 import gen_sv    # noqa: E402
+import gen_table  # noqa: E402
 
 
 def outputs(m):
@@ -26,6 +27,7 @@ def outputs(m):
         "kiln_hw.h": gen_c.hw_h(m),
         "kiln_regs.h": gen_c.regs_h(m),
         "kiln_cmds.h": gen_c.cmds_h(m),
+        "kiln_regs_table.h": gen_table.regs_table_h(m),
         "kiln_hw_pkg.sv": gen_sv.hw_pkg(m),
         "kiln_csr_regs.sv": gen_sv.csr_regs(m),
     }

@@ -36,16 +36,16 @@ struct SpadPlan {
   uint32_t acc[2];                        // accumulator regions, rows
 };
 
-SpadPlan make_plan(bool out_fp32) {
+SpadPlan make_plan(bool out_fp32, bool b_transposed) {
   constexpr uint32_t M = GemmPlan::kBlockM, N = GemmPlan::kBlockN, K = GemmPlan::kBlockK;
   constexpr uint32_t kHalfBank = kBankWords / 2;
   static_assert(M * (K / kLanes) <= kBankWords, "an A tile fits one bank");
-  static_assert(K * (N / kLanes) <= kHalfBank, "a B tile fits half a bank");
+  static_assert(K * (N / kLanes) <= kHalfBank, "a B tile (or a Bt tile, N x K) fits half a bank");
   static_assert(M * (N / kLanes) * 2 <= kHalfBank, "an FP32 C tile fits half a bank");
   static_assert(2 * M * (N / kLanes) <= KILN_HW_TENSOR_CORE_ACC_ROWS, "two C blocks fit the accumulator");
   SpadPlan p{};
   p.a_stride = K / kLanes;
-  p.b_stride = N / kLanes;
+  p.b_stride = b_transposed ? K / kLanes : N / kLanes;  // words between B (or Bt) rows
   p.c_stride = (N / kLanes) * (out_fp32 ? 2 : 1);
   p.a[0] = 0;
   p.a[1] = kBankWords;
@@ -91,7 +91,10 @@ uint32_t in_bytes(const DeviceMatrix &m) { return dtype_bytes(m.dtype); }
 
 }  // namespace
 
-std::string gemm_check(const DeviceMatrix &a, const DeviceMatrix &b, const DeviceMatrix &c) {
+std::string gemm_check(const DeviceMatrix &a, const DeviceMatrix &b, const DeviceMatrix &c,
+                       const GemmOptions &opts) {
+  const uint32_t b_k = opts.b_transposed ? b.cols : b.rows;  // B's reduction length
+  const uint32_t b_n = opts.b_transposed ? b.rows : b.cols;  // B's output columns
   std::ostringstream os;
   const bool int8 = a.dtype == DType::INT8;
   if (a.dtype != DType::BF16 && a.dtype != DType::INT8)
@@ -102,13 +105,14 @@ std::string gemm_check(const DeviceMatrix &a, const DeviceMatrix &b, const Devic
     os << "gemm: INT8 inputs give INT32 output, C is " << dtype_name(c.dtype);
   else if (!int8 && c.dtype != DType::BF16 && c.dtype != DType::FP32)
     os << "gemm: C must be BF16 or FP32, got " << dtype_name(c.dtype);
-  else if (a.rows == 0 || a.cols == 0 || b.cols == 0)
+  else if (a.rows == 0 || a.cols == 0 || b.rows == 0 || b.cols == 0)
     os << "gemm: empty operand (A " << a.rows << "x" << a.cols << ", B " << b.rows << "x" << b.cols << ")";
-  else if (b.rows != a.cols)
-    os << "gemm: A is " << a.rows << "x" << a.cols << " but B is " << b.rows << "x" << b.cols
-       << " (B rows must equal A columns)";
-  else if (c.rows != a.rows || c.cols != b.cols)
-    os << "gemm: C is " << c.rows << "x" << c.cols << ", expected " << a.rows << "x" << b.cols;
+  else if (b_k != a.cols)
+    os << "gemm: A is " << a.rows << "x" << a.cols << " but " << (opts.b_transposed ? "Bt" : "B") << " is "
+       << b.rows << "x" << b.cols << (opts.b_transposed ? " (Bt columns must equal A columns)"
+                                                         : " (B rows must equal A columns)");
+  else if (c.rows != a.rows || c.cols != b_n)
+    os << "gemm: C is " << c.rows << "x" << c.cols << ", expected " << a.rows << "x" << b_n;
   else {
     for (const DeviceMatrix *m : {&a, &b, &c})
       if (m->stride % kWordBytes || m->buf.addr() % kWordBytes)
@@ -118,14 +122,15 @@ std::string gemm_check(const DeviceMatrix &a, const DeviceMatrix &b, const Devic
 }
 
 void gemm_commands(kiln::CommandBuffer &cb, const DeviceMatrix &a, const DeviceMatrix &b,
-                   const DeviceMatrix &c) {
-  const std::string why = gemm_check(a, b, c);
+                   const DeviceMatrix &c, const GemmOptions &opts) {
+  const std::string why = gemm_check(a, b, c, opts);
   if (!why.empty()) throw kiln::Error(KILN_ERR_INVALID_ARGUMENT, why);
 
   const bool out32 = dtype_bytes(c.dtype) == 4;
   const uint32_t dtype = a.dtype == DType::INT8 ? 1 : 0;
-  const SpadPlan p = make_plan(out32);
-  const std::vector<Step> steps = make_steps(a.rows, b.cols, a.cols);
+  const bool bt = opts.b_transposed;
+  const SpadPlan p = make_plan(out32, bt);
+  const std::vector<Step> steps = make_steps(a.rows, bt ? b.rows : b.cols, a.cols);
   const uint32_t ein = in_bytes(a), eout = dtype_bytes(c.dtype);
 
   auto load = [&](size_t i) {
@@ -133,8 +138,12 @@ void gemm_commands(kiln::CommandBuffer &cb, const DeviceMatrix &a, const DeviceM
     const uint32_t buf = i % 2;
     cb.dma(kLoadChannel, 0, a.addr(s.m0, s.k0), p.a[buf] * kWordBytes,
            round_up(s.kb * ein, kWordBytes), s.mb, a.stride, p.a_stride * kWordBytes);
-    cb.dma(kLoadChannel, 0, b.addr(s.k0, s.n0), p.b[buf] * kWordBytes,
-           round_up(s.nb * ein, kWordBytes), s.kb, b.stride, p.b_stride * kWordBytes);
+    if (bt)  // Bt tile: nb rows of kb elements
+      cb.dma(kLoadChannel, 0, b.addr(s.n0, s.k0), p.b[buf] * kWordBytes,
+             round_up(s.kb * ein, kWordBytes), s.nb, b.stride, p.b_stride * kWordBytes);
+    else     // B tile: kb rows of nb elements
+      cb.dma(kLoadChannel, 0, b.addr(s.k0, s.n0), p.b[buf] * kWordBytes,
+             round_up(s.nb * ein, kWordBytes), s.kb, b.stride, p.b_stride * kWordBytes);
   };
   auto store = [&](const Step &s) {
     const uint32_t buf = s.block % 2;
@@ -167,8 +176,8 @@ void gemm_commands(kiln::CommandBuffer &cb, const DeviceMatrix &a, const DeviceM
       wb_pending = done_block;
     }
     const uint32_t buf = i % 2;
-    cb.gemm(dtype, !s.first_k, p.a[buf], p.a_stride, p.b[buf], p.b_stride, p.acc[s.block % 2],
-            s.mb, s.nb, s.kb);
+    cb.gemm_flags(dtype | (s.first_k ? 0u : KILN_GEMM_ACCUMULATE) | (bt ? KILN_GEMM_B_TRANSPOSED : 0u),
+                  p.a[buf], p.a_stride, p.b[buf], p.b_stride, p.acc[s.block % 2], s.mb, s.nb, s.kb);
     if (i + 1 < steps.size()) load(i + 1);
   }
   // The TC barrier is what makes an issued store safe: a store waits for the
@@ -181,9 +190,9 @@ void gemm_commands(kiln::CommandBuffer &cb, const DeviceMatrix &a, const DeviceM
 }
 
 void gemm(kiln::Device &dev, const DeviceMatrix &a, const DeviceMatrix &b, const DeviceMatrix &c,
-          uint64_t timeout_ns) {
+          const GemmOptions &opts, uint64_t timeout_ns) {
   kiln::CommandBuffer cb;
-  gemm_commands(cb, a, b, c);
+  gemm_commands(cb, a, b, c, opts);
   dev.wait(dev.submit(cb), timeout_ns);
 }
 

@@ -144,7 +144,7 @@ void MockBackend::step() {
     } else if (op == KILN_OP_FENCE) {
       regs_[KILN_REG_FENCE_VALUE] = w[2];
       if (w[1] & 1) regs_[KILN_REG_IRQ_STATUS] |= KILN_IRQ_STATUS_FENCE_MASK;
-    } else if (op > KILN_OP_FENCE) {
+    } else if (std::strcmp(kiln_cmd_opcode_name(op), "UNKNOWN") == 0) {
       return halt(KILN_ERR_BAD_OPCODE, w[0], head);
     }
     ++executed_;

@@ -101,7 +101,7 @@ TEST_CASE("builder argument checks", "[submit]") {
   CHECK_THAT(kiln_cmdbuf_last_error(cb), Contains("rows is 0"));
   CHECK(kiln_cmd_gemm(cb, 2, 0, 0, 1, 0, 1, 0, 16, 16, 16) == KILN_ERR_INVALID_ARGUMENT);
   CHECK(kiln_cmd_gemm(cb, 0, 0, 0, 1, 0, 1, 0, 16, 16, 0) == KILN_ERR_INVALID_ARGUMENT);
-  CHECK(kiln_cmd_barrier(cb, 0x20) == KILN_ERR_INVALID_ARGUMENT);
+  CHECK(kiln_cmd_barrier(cb, 0x40) == KILN_ERR_INVALID_ARGUMENT);
   CHECK(kiln_cmdbuf_count(cb) == 0);  // nothing appended by failed calls
 }
 

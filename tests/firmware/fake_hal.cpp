@@ -65,6 +65,7 @@ void FakeNpu::soft_reset()
   // The hardware aborts the units, then tells the firmware.
   for (auto& d : dma) d.busy_left = 0;
   tc.busy_left = 0;
+  vu.busy_left = 0;
   raise_event(KILN_FW_EVENT_RESET_MASK);
 }
 
@@ -89,14 +90,16 @@ uint32_t FakeNpu::fw_read(uint32_t off)
     if (off == KILN_REG_DMA_START(ch)) return 0;
   }
   if (off == KILN_REG_TC_STATUS(0)) return tc.busy_left > 0 ? KILN_TC_STATUS_BUSY_MASK : 0u;
+  if (off == KILN_REG_VU_STATUS(0)) return vu.busy_left > 0 ? KILN_VU_STATUS_BUSY_MASK : 0u;
   if (off == KILN_REG_STATUS) {
     uint32_t s = tc.busy_left > 0 ? KILN_STATUS_TC_BUSY_MASK : 0u;
+    if (vu.busy_left > 0) s |= KILN_STATUS_VU_BUSY_MASK;
     for (size_t c = 0; c < dma.size(); ++c)
       if (dma[c].busy_left > 0) s |= 1u << (KILN_STATUS_DMA_BUSY_SHIFT + c);
     return s;
   }
   if (off == KILN_REG_DOORBELL || off == KILN_REG_IRQ_SET || off == KILN_REG_CTRL ||
-      off == KILN_REG_TC_START(0))
+      off == KILN_REG_TC_START(0) || off == KILN_REG_VU_START(0))
     return 0;
   return reg(off);
 }
@@ -135,6 +138,19 @@ void FakeNpu::fw_write(uint32_t off, uint32_t v)
     }
     return;
   }
+  if (off == KILN_REG_VU_START(0)) {
+    if ((v & 1u) && vu.busy_left == 0) {
+      vu.started.push_back({reg(KILN_REG_VU_OP(0)), reg(KILN_REG_VU_FLAGS(0)),
+                            reg(KILN_REG_VU_ROWS(0)), reg(KILN_REG_VU_COLS(0)),
+                            reg(KILN_REG_VU_SRC0_ADDR(0)), reg(KILN_REG_VU_SRC0_STRIDE(0)),
+                            reg(KILN_REG_VU_SRC1_ADDR(0)), reg(KILN_REG_VU_SRC1_STRIDE(0)),
+                            reg(KILN_REG_VU_SRC2_ADDR(0)), reg(KILN_REG_VU_DST_ADDR(0)),
+                            reg(KILN_REG_VU_DST_STRIDE(0)), reg(KILN_REG_VU_IMM(0)),
+                            reg(KILN_REG_VU_AUX(0))});
+      vu.busy_left = latency;
+    }
+    return;
+  }
   switch (off) {
     case KILN_REG_FW_EVENT:
     case KILN_REG_IRQ_STATUS:
@@ -148,7 +164,7 @@ void FakeNpu::fw_write(uint32_t off, uint32_t v)
       fw_write_host_doorbell();
       return;
     case KILN_REG_ID: case KILN_REG_VERSION: case KILN_REG_HWCFG: case KILN_REG_STATUS:
-    case KILN_REG_TC_STATUS(0): case KILN_REG_CTRL:
+    case KILN_REG_TC_STATUS(0): case KILN_REG_VU_STATUS(0): case KILN_REG_CTRL:
       return;  // const / ro; firmware has no business pulsing CTRL
     default:
       regs_[off] = v;
@@ -174,7 +190,7 @@ void FakeNpu::mem_write(uint64_t addr, const void* src, size_t n)
 
 bool FakeNpu::any_busy() const
 {
-  if (tc.busy_left > 0) return true;
+  if (tc.busy_left > 0 || vu.busy_left > 0) return true;
   for (const auto& d : dma)
     if (d.busy_left > 0) return true;
   return false;
@@ -195,6 +211,7 @@ void FakeNpu::tick()
     }
   }
   if (tc.busy_left > 0 && --tc.busy_left == 0) raise_event(KILN_FW_EVENT_TC_DONE_MASK);
+  if (vu.busy_left > 0 && --vu.busy_left == 0) raise_event(KILN_FW_EVENT_VU_DONE_MASK);
 }
 
 void FakeNpu::fw_wait_event()
@@ -286,6 +303,27 @@ kiln_cmd_fence_t fence(uint32_t flags, uint32_t value)
   auto c = make<kiln_cmd_fence_t>(KILN_OP_FENCE);
   c.flags = flags;
   c.value = value;
+  return c;
+}
+
+kiln_cmd_vector_t vector(uint32_t op, uint32_t flags, uint32_t rows, uint32_t cols, uint32_t src0,
+                         uint32_t src0_stride, uint32_t src1, uint32_t src1_stride, uint32_t src2,
+                         uint32_t dst, uint32_t dst_stride, uint32_t imm, uint32_t aux)
+{
+  auto c = make<kiln_cmd_vector_t>(KILN_OP_VECTOR);
+  c.op = op;
+  c.flags = flags;
+  c.rows = rows;
+  c.cols = cols;
+  c.src0_addr = src0;
+  c.src0_stride = src0_stride;
+  c.src1_addr = src1;
+  c.src1_stride = src1_stride;
+  c.src2_addr = src2;
+  c.dst_addr = dst;
+  c.dst_stride = dst_stride;
+  c.imm = imm;
+  c.aux = aux;
   return c;
 }
 

@@ -2,8 +2,8 @@
 //
 // It implements the firmware HAL (kiln_hal.h) over: a CSR register file with
 // the access semantics of kiln_regs.toml (w1c, wo pulses, ro status), a
-// device memory holding the command ring, and DMA channels / a tensor core
-// that stay busy for a few hal_wait_event() calls after START. Only one
+// device memory holding the command ring, and DMA channels / a tensor core /
+// a vector unit that stay busy for a few hal_wait_event() calls after START. Only one
 // FakeNpu exists at a time; the HAL functions talk to it.
 #pragma once
 
@@ -41,6 +41,17 @@ struct TcOp {
 struct FakeTc {
   int busy_left = 0;
   std::vector<TcOp> started;
+};
+
+// The VU registers at START, in register order (OP .. AUX).
+struct VuOp {
+  uint32_t op, flags, rows, cols, src0_addr, src0_stride, src1_addr, src1_stride, src2_addr,
+      dst_addr, dst_stride, imm, aux;
+};
+
+struct FakeVu {
+  int busy_left = 0;
+  std::vector<VuOp> started;
 };
 
 class FakeNpu {
@@ -84,6 +95,7 @@ class FakeNpu {
   int latency = 3;                             // wait_event calls a unit stays busy
   std::array<FakeDma, KILN_DMA_COUNT> dma;
   FakeTc tc;
+  FakeVu vu;
   uint64_t fail_fetch_at = 0;                  // a read touching this address fails
   std::function<void(int)> on_wait;            // called with `waits` before each time step
 
@@ -113,5 +125,8 @@ kiln_cmd_writeback_t writeback(uint32_t flags, uint32_t acc, uint32_t out, uint3
                                uint32_t m, uint32_t n);
 kiln_cmd_barrier_t barrier(uint32_t mask);
 kiln_cmd_fence_t fence(uint32_t flags, uint32_t value);
+kiln_cmd_vector_t vector(uint32_t op, uint32_t flags, uint32_t rows, uint32_t cols, uint32_t src0,
+                         uint32_t src0_stride, uint32_t src1, uint32_t src1_stride, uint32_t src2,
+                         uint32_t dst, uint32_t dst_stride, uint32_t imm = 0, uint32_t aux = 0);
 
 }  // namespace kiln_test

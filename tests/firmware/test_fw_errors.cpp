@@ -24,6 +24,7 @@ template <class T> void expect_rejected(const T& cmd, uint32_t code, uint64_t ad
   CHECK(fw.head() == 64);
   for (const auto& d : fw.npu.dma) CHECK(d.started.empty());
   CHECK(fw.npu.tc.started.empty());
+  CHECK(fw.npu.vu.started.empty());
   CHECK(fw.npu.irq_sets == std::vector<uint32_t>{KILN_IRQ_STATUS_ERROR_MASK});
 }
 
@@ -174,6 +175,6 @@ TEST_CASE("BARRIER and FENCE arguments", "[firmware][errors]")
     const uint32_t mask = 1u << KILN_DMA_COUNT;
     expect_rejected(barrier(mask), KILN_ERR_BAD_ARGUMENT, mask);
   }
-  SECTION("barrier reserved bits") { expect_rejected(barrier(0x20), KILN_ERR_BAD_ARGUMENT, 0x20); }
+  SECTION("barrier reserved bits") { expect_rejected(barrier(0x40), KILN_ERR_BAD_ARGUMENT, 0x40); }
   SECTION("fence reserved flags") { expect_rejected(fence(2, 5), KILN_ERR_BAD_ARGUMENT, 2); }
 }

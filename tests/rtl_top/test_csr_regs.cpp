@@ -105,7 +105,9 @@ TEST_CASE("w1c: hardware sets, software clears, a set wins over a clear", "[csr]
   b.m->fw_event_set_i = 0xFFFFFFFF;
   b.clk.tick();
   b.m->fw_event_set_i = 0;
-  CHECK(b.bus.read32(KILN_REG_FW_EVENT) == 0xFu);
+  CHECK(b.bus.read32(KILN_REG_FW_EVENT) ==
+        (KILN_FW_EVENT_DOORBELL_MASK | KILN_FW_EVENT_RESET_MASK | KILN_FW_EVENT_DMA_DONE_MASK |
+         KILN_FW_EVENT_TC_DONE_MASK | KILN_FW_EVENT_VU_DONE_MASK));
 }
 
 TEST_CASE("wo: one-cycle pulse with the data, reads return 0", "[csr]") {
@@ -157,7 +159,7 @@ TEST_CASE("register groups map onto unpacked-array ports", "[csr]") {
   CHECK(b.bus.write(KILN_REG_TC_OP(0), 0xFFFFFFFF) == kRespOkay);
   CHECK(b.bus.read32(KILN_REG_TC_OP(0)) ==
         (KILN_TC_OP_OPCODE_MASK | KILN_TC_OP_DTYPE_MASK | KILN_TC_OP_ACCUMULATE_MASK |
-         KILN_TC_OP_OUT_FP32_MASK));
+         KILN_TC_OP_OUT_FP32_MASK | KILN_TC_OP_B_TRANSPOSED_MASK));
 }
 
 TEST_CASE("unmapped offsets answer SLVERR", "[csr]") {

@@ -58,6 +58,7 @@ typedef struct kiln_counters {
   uint64_t dma_read_bytes;
   uint64_t dma_write_bytes;
   uint64_t dma_busy_cycles;
+  uint64_t vu_busy_cycles;   /* cycles the vector unit was busy (PERF_VU_BUSY) */
 } kiln_counters;
 
 /* ---- device ---------------------------------------------------------------- */
@@ -83,6 +84,9 @@ kiln_cmdbuf *kiln_cmdbuf_create(void);
 void kiln_cmdbuf_destroy(kiln_cmdbuf *cb);
 void kiln_cmdbuf_reset(kiln_cmdbuf *cb);
 size_t kiln_cmdbuf_count(const kiln_cmdbuf *cb);
+/* The commands as they will be written to the ring: count * 64 bytes
+ * (for golden replay and command-stream recording). */
+const void *kiln_cmdbuf_data(const kiln_cmdbuf *cb);
 /* Text of the last failed kiln_cmd_* call on cb ("" if none). Builder errors
  * are also reported by kiln_last_error(NULL). (Addition by the driver.) */
 const char *kiln_cmdbuf_last_error(const kiln_cmdbuf *cb);
@@ -93,13 +97,30 @@ kiln_status kiln_cmd_dma(kiln_cmdbuf *cb, uint32_t channel, uint32_t dir, uint64
                          uint32_t spad_addr, uint32_t row_bytes, uint32_t rows,
                          uint32_t dram_stride, uint32_t spad_stride);
 /* dtype 0 = BF16, 1 = INT8. Addresses in scratchpad words / accumulator rows. */
+/* GEMM flags (the command's flags word): dtype in [1:0], plus these. */
+#define KILN_GEMM_ACCUMULATE (1u << 8)    /* add into the accumulator */
+#define KILN_GEMM_B_TRANSPOSED (1u << 9)  /* B given as Bt [N][K]: Bt[n][16j..] at b_addr + n*b_stride + j */
+kiln_status kiln_cmd_gemm_flags(kiln_cmdbuf *cb, uint32_t flags, uint32_t a_addr, uint32_t a_stride,
+                                uint32_t b_addr, uint32_t b_stride, uint32_t acc_addr, uint32_t m,
+                                uint32_t n, uint32_t k);
 kiln_status kiln_cmd_gemm(kiln_cmdbuf *cb, uint32_t dtype, int accumulate, uint32_t a_addr,
                           uint32_t a_stride, uint32_t b_addr, uint32_t b_stride,
                           uint32_t acc_addr, uint32_t m, uint32_t n, uint32_t k);
 kiln_status kiln_cmd_writeback(kiln_cmdbuf *cb, int out_fp32, uint32_t acc_addr,
                                uint32_t out_addr, uint32_t out_stride, uint32_t m, uint32_t n);
-/* unit_mask: bit c = DMA channel c, bit 4 = tensor core; KILN_UNIT_ALL = every unit
- * the device has. A bit naming a DMA channel the device lacks is refused. */
+/* One vector-unit operation over scratchpad rows (docs/design.md, "Vector unit").
+ * op: KILN_VECTOR_OP_*; flags: KILN_VECTOR_* below (types, src1 mode, row sums).
+ * Addresses and strides are in scratchpad words (32 bytes); imm is the FP32 bit
+ * pattern used as src1 in mode KILN_VECTOR_SRC1_IMM; aux is the row-sum array's
+ * word address (EXP with KILN_VECTOR_ROWSUM) or MASK_CAUSAL's signed column offset.
+ * Every operand the op touches must lie inside the scratchpad. */
+kiln_status kiln_cmd_vector(kiln_cmdbuf *cb, uint32_t op, uint32_t flags, uint32_t rows,
+                            uint32_t cols, uint32_t src0_addr, uint32_t src0_stride,
+                            uint32_t src1_addr, uint32_t src1_stride, uint32_t src2_addr,
+                            uint32_t dst_addr, uint32_t dst_stride, uint32_t imm, uint32_t aux);
+/* unit_mask: bit c = DMA channel c, bit 4 = tensor core, bit 5 = vector unit;
+ * KILN_UNIT_ALL = every unit the device has. A bit naming a DMA channel the
+ * device lacks is refused. */
 kiln_status kiln_cmd_barrier(kiln_cmdbuf *cb, uint32_t unit_mask);
 kiln_status kiln_cmd_nop(kiln_cmdbuf *cb);
 /* Append 64 raw bytes (tests of the device's own checking). */
@@ -107,7 +128,38 @@ kiln_status kiln_cmd_raw(kiln_cmdbuf *cb, const void *cmd64);
 
 #define KILN_UNIT_DMA(c) (1u << (c))
 #define KILN_UNIT_TC (1u << 4)
-#define KILN_UNIT_ALL 0x1Fu
+#define KILN_UNIT_VU (1u << 5)
+#define KILN_UNIT_ALL 0x3Fu
+
+/* kiln_cmd_vector op codes (VU.OP). */
+enum kiln_vector_op {
+  KILN_VECTOR_OP_ADD = 0,         /* src0 + src1 */
+  KILN_VECTOR_OP_SUB = 1,         /* src0 - src1 */
+  KILN_VECTOR_OP_MUL = 2,         /* src0 * src1 */
+  KILN_VECTOR_OP_MAX = 3,         /* max(src0, src1) */
+  KILN_VECTOR_OP_EXP = 4,         /* exp(src0 - src1) [+ row sums to aux] */
+  KILN_VECTOR_OP_RECIP = 5,       /* 1 / src0 */
+  KILN_VECTOR_OP_RSQRT = 6,       /* 1 / sqrt(src0 + src1) */
+  KILN_VECTOR_OP_SILU_MUL = 7,    /* silu(src0) * src1 */
+  KILN_VECTOR_OP_COPY = 8,        /* src0 converted to the dst type */
+  KILN_VECTOR_OP_ROWMAX = 9,      /* FP32 per row */
+  KILN_VECTOR_OP_ROWSUM = 10,     /* FP32 per row */
+  KILN_VECTOR_OP_ROWSUMSQ = 11,   /* FP32 per row */
+  KILN_VECTOR_OP_ROWARGMAX = 12,  /* UINT32 per row */
+  KILN_VECTOR_OP_MASK_CAUSAL = 13, /* -Inf where col > row + (int32)aux */
+  KILN_VECTOR_OP_ROPE = 14,       /* rotate pairs of src0 by (cos, sin) pairs of src1 */
+  KILN_VECTOR_OP_AXPY = 15        /* src0 * src1 + src2 */
+};
+/* kiln_cmd_vector flags (VU.FLAGS). */
+#define KILN_VECTOR_SRC0_FP32 (1u << 0)  /* src0/src2 FP32 (8 per word), else BF16 (16) */
+#define KILN_VECTOR_SRC1_FP32 (1u << 1)  /* src1 rows FP32 */
+#define KILN_VECTOR_DST_FP32 (1u << 2)   /* dst rows FP32, else BF16 (RNE) */
+#define KILN_VECTOR_SRC1_ROW (0u << 4)   /* src1: a row per row */
+#define KILN_VECTOR_SRC1_BCAST (1u << 4) /* src1: one row for every row */
+#define KILN_VECTOR_SRC1_SCALAR (2u << 4) /* src1: one FP32 per row, packed array */
+#define KILN_VECTOR_SRC1_IMM (3u << 4)   /* src1: the FP32 immediate imm */
+#define KILN_VECTOR_SRC1_MODE_MASK (3u << 4)
+#define KILN_VECTOR_ROWSUM (1u << 8)     /* EXP only: FP32 row sums to the array at aux */
 
 /* ---- submission ---------------------------------------------------------------- */
 #define KILN_SUBMIT_NO_VALIDATE 1u /* skip the driver's checks (to test device-side errors) */

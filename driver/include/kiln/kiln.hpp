@@ -47,6 +47,11 @@ class CommandBuffer {
     return ok(kiln_cmd_dma(cb_, channel, dir, dram_addr, spad_addr, row_bytes, rows, dram_stride,
                            spad_stride));
   }
+  // flags: dtype | KILN_GEMM_ACCUMULATE | KILN_GEMM_B_TRANSPOSED
+  CommandBuffer& gemm_flags(uint32_t flags, uint32_t a_addr, uint32_t a_stride, uint32_t b_addr,
+                            uint32_t b_stride, uint32_t acc_addr, uint32_t m, uint32_t n, uint32_t k) {
+    return ok(kiln_cmd_gemm_flags(cb_, flags, a_addr, a_stride, b_addr, b_stride, acc_addr, m, n, k));
+  }
   CommandBuffer& gemm(uint32_t dtype, bool accumulate, uint32_t a_addr, uint32_t a_stride,
                       uint32_t b_addr, uint32_t b_stride, uint32_t acc_addr, uint32_t m, uint32_t n,
                       uint32_t k) {
@@ -57,6 +62,13 @@ class CommandBuffer {
                            uint32_t out_stride, uint32_t m, uint32_t n) {
     return ok(kiln_cmd_writeback(cb_, out_fp32, acc_addr, out_addr, out_stride, m, n));
   }
+  CommandBuffer& vector(uint32_t op, uint32_t flags, uint32_t rows, uint32_t cols,
+                        uint32_t src0_addr, uint32_t src0_stride, uint32_t src1_addr,
+                        uint32_t src1_stride, uint32_t src2_addr, uint32_t dst_addr,
+                        uint32_t dst_stride, uint32_t imm = 0, uint32_t aux = 0) {
+    return ok(kiln_cmd_vector(cb_, op, flags, rows, cols, src0_addr, src0_stride, src1_addr,
+                              src1_stride, src2_addr, dst_addr, dst_stride, imm, aux));
+  }
   CommandBuffer& barrier(uint32_t unit_mask = KILN_UNIT_ALL) {
     return ok(kiln_cmd_barrier(cb_, unit_mask));
   }
@@ -64,6 +76,7 @@ class CommandBuffer {
   CommandBuffer& raw(const void* cmd64) { return ok(kiln_cmd_raw(cb_, cmd64)); }
   void reset() { kiln_cmdbuf_reset(cb_); }
   size_t size() const { return kiln_cmdbuf_count(cb_); }
+  const void* data() const { return kiln_cmdbuf_data(cb_); }  // size() * 64 bytes
   const kiln_cmdbuf* get() const { return cb_; }
 
  private:

@@ -22,17 +22,25 @@ struct GemmPlan {
   static constexpr uint32_t kBlockK = 256;
 };
 
+struct GemmOptions {
+  // B is given transposed, as Bt [N][K] (row n holds column n of B): the
+  // layout of GGUF weights ([out][in]) and of a K cache (Q x K^T). The tensor
+  // core loads weight tiles column-wise, so no transpose pass is needed.
+  bool b_transposed = false;
+};
+
 // Checks shapes and types; returns an empty string when the GEMM is
 // supported, else a message naming the offending operand.
-std::string gemm_check(const DeviceMatrix &a, const DeviceMatrix &b, const DeviceMatrix &c);
+std::string gemm_check(const DeviceMatrix &a, const DeviceMatrix &b, const DeviceMatrix &c,
+                       const GemmOptions &opts = {});
 
 // Appends the GEMM's commands to `cb` (no fence; submit adds one).
 // Throws kiln::Error(KILN_ERR_INVALID_ARGUMENT) when gemm_check fails.
 void gemm_commands(kiln::CommandBuffer &cb, const DeviceMatrix &a, const DeviceMatrix &b,
-                   const DeviceMatrix &c);
+                   const DeviceMatrix &c, const GemmOptions &opts = {});
 
 // Builds, submits and waits. timeout_ns is simulated time (0 = device default).
 void gemm(kiln::Device &dev, const DeviceMatrix &a, const DeviceMatrix &b, const DeviceMatrix &c,
-          uint64_t timeout_ns = 0);
+          const GemmOptions &opts = {}, uint64_t timeout_ns = 0);
 
 }  // namespace kiln::sdk

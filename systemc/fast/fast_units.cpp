@@ -1,0 +1,325 @@
+// NpuFast units: DMA channels, tensor core, vector unit. Each START does the
+// whole operation at once (data through the router, results via the golden
+// model) and computes how long the RTL would be busy.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "axi4_slave.h"
+#include "fast_math.h"
+#include "kiln/golden/numerics.h"
+#include "kiln/golden/vector.h"
+#include "kiln_hw.h"
+#include "kiln_regs.h"
+#include "npu_fast.h"
+#include "timing.h"
+
+namespace kiln {
+
+using namespace sc_core;
+
+namespace {
+constexpr unsigned kBeat = 32;             // AXI beat = scratchpad word
+constexpr uint64_t kPage = 4096;           // bursts never cross a 4 KiB boundary
+constexpr unsigned kLanes = KILN_HW_TENSOR_CORE_COLS;  // 16
+static_assert(KILN_HW_TENSOR_CORE_ROWS == 16 && KILN_HW_TENSOR_CORE_COLS == 16,
+              "the 256-bit word layout needs a 16 x 16 array (as the RTL)");
+
+uint64_t div_up(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+
+// Next slot of an outstanding-transaction window: drops the completions at or
+// before `t`; when `limit` are still in flight, waits for the oldest.
+uint64_t window_slot(std::priority_queue<uint64_t, std::vector<uint64_t>, std::greater<uint64_t>>& q,
+                     uint64_t t, size_t limit) {
+  while (!q.empty() && q.top() <= t) q.pop();
+  while (q.size() >= limit) {
+    t = std::max(t, q.top());
+    q.pop();
+  }
+  return t;
+}
+}  // namespace
+
+// ---------------------------------------------------------------- DMA ----
+
+// One INCR burst as the RTL issues it: AR/AW in the shared issue slot (one
+// per cycle, outstanding limit), the transfer through the router at that
+// cycle (so the DRAM books its bandwidth then), R/W beats one per cycle on
+// the shared data channel.
+void NpuFast::dma_burst(DmaChannel& c, bool write, uint32_t addr, uint32_t spad_word, unsigned beats,
+                        uint64_t earliest) {
+  const uint64_t t = now();
+  const size_t words = spad_word_count();
+  std::vector<uint8_t> buf(size_t(beats) * kBeat);
+  auto spad_byte = [&](unsigned i) {
+    return reinterpret_cast<uint8_t*>(&spad_[((spad_word + i) % words) * 8]);
+  };
+  uint64_t& issue_free = write ? aw_free_ : ar_free_;
+  auto& window = write ? wr_out_ : rd_out_;
+  const size_t limit = write ? KILN_HW_AXI_MAX_OUTSTANDING_WRITES : KILN_HW_AXI_MAX_OUTSTANDING_READS;
+  const uint64_t issue = window_slot(window, std::max(earliest, issue_free), limit);
+  issue_free = issue + 1;
+  uint64_t xfer = issue;  // when the bridge calls b_transport
+  if (write) {
+    for (unsigned i = 0; i < beats; ++i) std::memcpy(&buf[size_t(i) * kBeat], spad_byte(i), kBeat);
+    const uint64_t w_start = std::max(issue + 1, w_free_);
+    w_free_ = w_start + beats;
+    xfer = w_free_;  // after the last W beat
+  }
+  tlm::tlm_generic_payload p;
+  p.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+  p.set_address(addr);
+  p.set_data_ptr(buf.data());
+  p.set_data_length(static_cast<unsigned>(buf.size()));
+  p.set_streaming_width(static_cast<unsigned>(buf.size()));
+  p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  const sc_time at = clock_period() * static_cast<double>(xfer - t);
+  sc_time d = at;
+  in_dma_ = true;
+  dma->b_transport(p, d);
+  in_dma_ = false;
+  const uint64_t lat = std::max<uint64_t>(1, delay_to_cycles(d > at ? d - at : SC_ZERO_TIME));
+  const uint8_t resp = axi_resp_from_tlm(p.get_response_status());
+  uint64_t end;
+  if (write) {
+    end = xfer + lat + 1;  // B response
+  } else {
+    const uint64_t r_start = std::max(xfer + lat + 1, r_free_);
+    end = r_start + beats;
+    r_free_ = end + t_.dma_r_burst_gap;
+    // Errored beats are not written to the scratchpad (a TLM error covers
+    // the whole burst, so every beat of it got the error response).
+    if (resp == kAxiOkay)
+      for (unsigned i = 0; i < beats; ++i) std::memcpy(spad_byte(i), &buf[size_t(i) * kBeat], kBeat);
+  }
+  // The DMA's outstanding counter drops after the last beat; the next burst
+  // is then loaded into the AR/AW register and handed over.
+  window.push(end + t_.dma_slot_reuse);
+  if (resp != kAxiOkay && !c.error) {
+    c.error = true;
+    c.resp = resp;
+    c.err_addr = addr;
+  }
+  const uint64_t bytes = uint64_t(beats) * kBeat;
+  c.bursts.push_back(Burst{issue, end, write ? 0 : bytes, write ? bytes : 0});
+}
+
+void NpuFast::dma_start(unsigned ch) {
+  DmaChannel& c = ch_[ch];
+  const uint64_t t = now();
+  if (unit_busy(c.u, t)) return;  // ignored while busy
+  auto reg = [&](uint32_t off) { return regs_.q(off); };
+  const uint32_t dram = reg(KILN_REG_DMA_DRAM_ADDR_LO(ch)) & ~31u;
+  const uint32_t spad = reg(KILN_REG_DMA_SPAD_ADDR(ch)) / kBeat;
+  const uint32_t row_beats = reg(KILN_REG_DMA_ROW_BYTES(ch)) / kBeat;
+  const uint32_t rows = reg(KILN_REG_DMA_ROWS(ch));
+  const uint32_t dstride = reg(KILN_REG_DMA_DRAM_STRIDE(ch)) & ~31u;
+  const uint32_t sstride = reg(KILN_REG_DMA_SPAD_STRIDE(ch)) / kBeat;
+  const bool write = reg(KILN_REG_DMA_CTRL(ch)) & KILN_DMA_CTRL_DIR_MASK;
+  // A start clears the error status.
+  c.error = false;
+  c.resp = 0;
+  c.err_addr = 0;
+  c.bursts.clear();
+  const uint64_t first = t + t_.start_delay + t_.dma_issue_delay;
+  uint64_t last_end = t + t_.start_delay;
+  for (uint32_t r = 0; r < rows && row_beats; ++r) {
+    const uint32_t row_addr = dram + r * dstride;
+    uint32_t b = 0;
+    while (b < row_beats) {
+      const uint32_t a = row_addr + b * kBeat;
+      const uint32_t to_page = static_cast<uint32_t>((kPage - (a % kPage)) / kBeat);
+      const uint32_t n = std::min({row_beats - b, to_page, uint32_t(KILN_HW_AXI_MAX_BURST_BEATS)});
+      dma_burst(c, write, a, spad + r * sstride + b, n, first);
+      last_end = std::max(last_end, c.bursts.back().end);
+      b += n;
+    }
+  }
+  uint64_t rd = 0, wr = 0;
+  for (const Burst& bu : c.bursts) {
+    rd += bu.rd_bytes;
+    wr += bu.wr_bytes;
+  }
+  const uint64_t cycles = c.bursts.empty() ? 1 : last_end + t_.dma_done_delay - (t + t_.start_delay + 1);
+  start_unit(c.u, cycles, KILN_FW_EVENT_DMA_DONE_MASK);
+  c.u.rd_bytes = rd;
+  c.u.wr_bytes = wr;
+  dma_busy_.add(t, c.u.end);
+  schedule();
+}
+
+// -------------------------------------------------------- tensor core ----
+
+void NpuFast::tc_start() {
+  const uint64_t t = now();
+  if (unit_busy(tc_, t)) return;
+  const uint32_t op = regs_.q(KILN_REG_TC_OP(0));
+  const uint32_t opcode = (op & KILN_TC_OP_OPCODE_MASK) >> KILN_TC_OP_OPCODE_SHIFT;
+  uint64_t cycles = 1, macs = 0, stall = 0;
+  if (opcode == 0)
+    tc_matmul(&cycles, &macs, &stall);
+  else if (opcode == 1)
+    tc_writeback(&cycles);
+  // opcodes 2, 3: reserved, complete at once and touch nothing.
+  start_unit(tc_, cycles, KILN_FW_EVENT_TC_DONE_MASK);
+  tc_.macs = macs;
+  tc_.stall = stall;
+  tc_busy_.add(t, tc_.end);
+  schedule();
+}
+
+// MATMUL with the RTL's data path: weight tile (t, j) holds B rows 16j..16j+15
+// (rows >= K and columns >= N zero), A lanes >= K are zeroed, each output
+// lane is the PE column sum from +0 down 16 rows (golden pe_mac), and the
+// accumulator row ACC_ADDR + t*M + m is overwritten (j == 0, no ACCUMULATE)
+// or added to. All 16 lanes are computed, as the RTL writes them all.
+// fast_math.h has the arithmetic (golden results, host FP32 when exact).
+void NpuFast::tc_matmul(uint64_t* cycles, uint64_t* macs, uint64_t* stall) {
+  auto reg = [&](uint32_t off) { return regs_.q(off); };
+  const uint32_t op = reg(KILN_REG_TC_OP(0));
+  const bool int8 = ((op & KILN_TC_OP_DTYPE_MASK) >> KILN_TC_OP_DTYPE_SHIFT) == 1;
+  const bool accumulate = op & KILN_TC_OP_ACCUMULATE_MASK;
+#ifdef KILN_TC_OP_B_TRANSPOSED_MASK
+  // B given as Bt[N][K]: Bt[n][16j..16j+15] at B_ADDR + n*B_STRIDE + j.
+  const bool bt = op & KILN_TC_OP_B_TRANSPOSED_MASK;
+#else
+  const bool bt = false;
+#endif
+  const uint32_t a_addr = reg(KILN_REG_TC_A_ADDR(0)), a_stride = reg(KILN_REG_TC_A_STRIDE(0));
+  const uint32_t b_addr = reg(KILN_REG_TC_B_ADDR(0)), b_stride = reg(KILN_REG_TC_B_STRIDE(0));
+  const uint32_t acc_addr = reg(KILN_REG_TC_ACC_ADDR(0));
+  const uint32_t M = reg(KILN_REG_TC_M(0)), N = reg(KILN_REG_TC_N(0)), K = reg(KILN_REG_TC_K(0));
+  if (M == 0 || N == 0 || K == 0) return;
+  const size_t words = spad_word_count();
+  const uint32_t acc_rows = KILN_HW_TENSOR_CORE_ACC_ROWS;
+  auto lane16 = [&](uint32_t word, unsigned i) {
+    const uint32_t v = spad_[(word % words) * 8 + i / 2];
+    return static_cast<uint16_t>(i & 1 ? v >> 16 : v);
+  };
+  const uint32_t tiles_n = static_cast<uint32_t>(div_up(N, kLanes)), tiles_k = static_cast<uint32_t>(div_up(K, kLanes));
+  uint16_t w[kLanes][kLanes];
+  uint16_t a[kLanes];
+  for (uint32_t tn = 0; tn < tiles_n; ++tn) {
+    for (uint32_t j = 0; j < tiles_k; ++j) {
+      for (unsigned r = 0; r < kLanes; ++r)
+        for (unsigned c = 0; c < kLanes; ++c) {
+          const bool live = kLanes * j + r < K && kLanes * tn + c < N;
+          if (!live)
+            w[r][c] = 0;
+          else if (bt)
+            w[r][c] = lane16(b_addr + (kLanes * tn + c) * b_stride + j, r);
+          else
+            w[r][c] = lane16(b_addr + (kLanes * j + r) * b_stride + tn, c);
+        }
+      const bool overwrite = j == 0 && !accumulate;
+      for (uint32_t m = 0; m < M; ++m) {
+        const uint32_t aw = a_addr + m * a_stride + j;
+        for (unsigned r = 0; r < kLanes; ++r) a[r] = kLanes * j + r < K ? lane16(aw, r) : 0;
+        uint32_t* row = &acc_[size_t((acc_addr + tn * M + m) % acc_rows) * kLanes];
+        uint32_t p[kLanes];
+        fast::pe_column_sums(a, w, int8, p);
+        for (unsigned c = 0; c < kLanes; ++c) row[c] = overwrite ? p[c] : fast::acc_add(row[c], p[c], int8);
+      }
+    }
+  }
+  // Timing: one A row per cycle; a tile needs at least its weight load; the
+  // next tile's weights load while the current one streams.
+  const uint64_t tiles = uint64_t(tiles_n) * tiles_k;
+  const bool small = M < t_.tc_min_tile_cycles;
+  *cycles = tiles * std::max<uint64_t>(M, t_.tc_min_tile_cycles) + (small ? t_.tc_fill_cycles_small_m : t_.tc_fill_cycles);
+  *macs = tiles * M * KILN_HW_TENSOR_CORE_ROWS * KILN_HW_TENSOR_CORE_COLS;
+  *stall = small ? tiles * (t_.tc_min_tile_cycles - M) : 0;
+}
+
+// WRITEBACK: accumulator rows to the scratchpad, BF16 (RNE) or 32-bit lanes;
+// columns >= N are not written (byte strobes 0), all-zero-strobe words skipped.
+void NpuFast::tc_writeback(uint64_t* cycles) {
+  auto reg = [&](uint32_t off) { return regs_.q(off); };
+  const bool fp32 = reg(KILN_REG_TC_OP(0)) & KILN_TC_OP_OUT_FP32_MASK;
+  const uint32_t acc_addr = reg(KILN_REG_TC_ACC_ADDR(0));
+  const uint32_t M = reg(KILN_REG_TC_M(0)), N = reg(KILN_REG_TC_N(0));
+  const uint32_t out = reg(KILN_REG_TC_OUT_ADDR(0)), stride = reg(KILN_REG_TC_OUT_STRIDE(0));
+  if (M == 0 || N == 0) return;
+  const size_t words = spad_word_count();
+  const uint32_t tiles_n = static_cast<uint32_t>(div_up(N, kLanes));
+  uint64_t written = 0;
+  for (uint32_t m = 0; m < M; ++m) {
+    for (uint32_t tn = 0; tn < tiles_n; ++tn) {
+      const uint32_t* row = &acc_[size_t((acc_addr + tn * M + m) % KILN_HW_TENSOR_CORE_ACC_ROWS) * kLanes];
+      const uint32_t base = out + m * stride;
+      if (!fp32) {
+        uint16_t* wd = reinterpret_cast<uint16_t*>(&spad_[((base + tn) % words) * 8]);
+        for (unsigned i = 0; i < kLanes && kLanes * tn + i < N; ++i) wd[i] = golden::fp32_to_bf16(row[i]);
+        ++written;
+        continue;
+      }
+      for (unsigned h = 0; h < 2; ++h) {
+        if (kLanes * tn + 8 * h >= N) break;
+        uint32_t* wd = &spad_[((base + 2 * tn + h) % words) * 8];
+        for (unsigned i = 0; i < 8 && kLanes * tn + 8 * h + i < N; ++i) wd[i] = row[8 * h + i];
+        ++written;
+      }
+    }
+  }
+  *cycles = written + t_.tc_wb_latency;
+}
+
+// ------------------------------------------------------- vector unit ----
+
+namespace {
+// Cycles per row for the streamed operands: a scratchpad bank serves one word
+// per cycle, and a beat of 8 elements needs a whole FP32 word or half a BF16
+// word from each operand (and for the destination). Operands sharing a bank
+// therefore slow the row down (e.g. an in-place FP32 op: 2 cycles per beat).
+uint64_t vu_row_beat_cycles(const golden::VectorOp& op) {
+  constexpr uint32_t kBankWords = KILN_HW_SCRATCHPAD_WORDS / KILN_HW_SCRATCHPAD_BANKS;
+  const uint32_t mode = (op.flags >> golden::kVuSrc1ModeShift) & 3u;
+  double load[KILN_HW_SCRATCHPAD_BANKS] = {};
+  auto use = [&](uint32_t word, bool fp32) { load[(word % KILN_HW_SCRATCHPAD_WORDS) / kBankWords] += fp32 ? 1.0 : 0.5; };
+  const bool f0 = op.flags & golden::kVuFlagSrc0Fp32;
+  use(op.src0_addr, f0);
+  if (mode <= 1) use(op.src1_addr, op.flags & golden::kVuFlagSrc1Fp32);
+  if (op.op == golden::kVuAxpy) use(op.src2_addr, f0);
+  if (!golden::vu_is_reduction(op.op)) use(op.dst_addr, op.flags & golden::kVuFlagDstFp32);
+  double worst = 1.0;
+  for (double l : load) worst = std::max(worst, l);
+  return static_cast<uint64_t>(std::ceil(worst * div_up(op.cols, 8)));
+}
+}  // namespace
+
+// The golden vector_run works on the same scratchpad image layout (8 LE
+// uint32 per word) and writes exactly what the RTL writes.
+void NpuFast::vu_start() {
+  const uint64_t t = now();
+  if (unit_busy(vu_, t)) return;
+  auto reg = [&](uint32_t off) { return regs_.q(off); };
+  golden::VectorOp op;
+  op.op = reg(KILN_REG_VU_OP(0)) & KILN_VU_OP_CODE_MASK;
+  op.flags = reg(KILN_REG_VU_FLAGS(0));
+  op.rows = reg(KILN_REG_VU_ROWS(0));
+  op.cols = reg(KILN_REG_VU_COLS(0));
+  op.src0_addr = reg(KILN_REG_VU_SRC0_ADDR(0));
+  op.src0_stride = reg(KILN_REG_VU_SRC0_STRIDE(0));
+  op.src1_addr = reg(KILN_REG_VU_SRC1_ADDR(0));
+  op.src1_stride = reg(KILN_REG_VU_SRC1_STRIDE(0));
+  op.src2_addr = reg(KILN_REG_VU_SRC2_ADDR(0));
+  op.dst_addr = reg(KILN_REG_VU_DST_ADDR(0));
+  op.dst_stride = reg(KILN_REG_VU_DST_STRIDE(0));
+  op.imm = reg(KILN_REG_VU_IMM(0));
+  op.aux = reg(KILN_REG_VU_AUX(0));
+  if (op.op > golden::kVuAxpy) {
+    // The RTL does nothing for an unknown code either; say so once.
+    if (unsupported_++ == 0) SC_REPORT_WARNING("kiln/fast", "VU.OP code beyond AXPY: no operation performed");
+  }
+  golden::vector_run(op, spad_.data(), spad_word_count());
+  // One beat (8 FP32 lanes) per cycle per row plus the pipeline fill; EXP
+  // with ROWSUM writes each row's sum in an extra cycle. Measured on the RTL
+  // with `kiln-cosim --test vector` (64 rows x 8..256 columns, every op).
+  const bool rowsum = op.op == golden::kVuExp && (op.flags & golden::kVuFlagRowSum);
+  const uint64_t cycles = uint64_t(op.rows) * (vu_row_beat_cycles(op) + (rowsum ? 1 : 0)) + t_.vu_latency;
+  start_unit(vu_, op.rows && op.cols ? cycles : 1, KILN_FW_EVENT_VU_DONE_MASK);
+  vu_busy_.add(t, vu_.end);
+  schedule();
+}
+
+}  // namespace kiln
