@@ -1,7 +1,7 @@
 # Kiln entry points. Everything goes through CMake in build/ (Release by default).
 #   make                 build everything
 #   make test            run all tests (ctest)
-#   make cosim TEST=gemm run a co-simulation test (TEST=list lists them)
+#   make cosim TEST=attention  run a co-simulation test (TEST=list lists them)
 #   make lint            verilator --lint-only -Wall on every RTL block
 #   make bench           simulation-speed benchmark (writes build/bench/*.json)
 #   make firmware-rv32   cross-compile the firmware for rv32imc and print its size
@@ -9,7 +9,7 @@
 BUILD_DIR  ?= build
 BUILD_TYPE ?= Release
 JOBS       ?= $(shell nproc)
-TEST       ?= gemm
+TEST       ?= attention
 BACKEND    ?= rtl
 ARGS       ?=
 CMAKE      ?= cmake
