@@ -1,6 +1,5 @@
 // cosim test "gemm": C = A x B on the device, checked bit for bit against the
 // golden model and for accuracy against an FP64 reference.
-#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <sstream>
@@ -9,6 +8,7 @@
 #include "kiln/golden/gemm.h"
 #include "kiln/golden/numerics.h"
 #include "kiln/sdk/gemm.h"
+#include "kernel_check.h"
 #include "kiln_hw.h"
 #include "random_data.h"
 #include "registry.h"
@@ -24,13 +24,6 @@ double bits_to_double(uint32_t bits, DType t) {
   float f;
   std::memcpy(&f, &bits, 4);
   return f;
-}
-
-// (simulated ns, cycles the RTL was clocked)
-std::pair<uint64_t, uint64_t> sim_time(kiln::Device &dev) {
-  uint64_t ns = 0, cycles = 0;
-  if (kiln_sim_time(dev.get(), &ns, &cycles) != KILN_OK) throw kiln::Error(KILN_ERR_BACKEND, kiln_last_error(dev.get()));
-  return {ns, cycles};
 }
 
 kc::Result run_gemm(kc::Context &ctx) {
@@ -68,13 +61,9 @@ kc::Result run_gemm(kc::Context &ctx) {
 
   kiln::CommandBuffer cb;
   kiln::sdk::gemm_commands(cb, a, b, c);
-  const kiln_counters before = dev.counters();
-  const auto sim0 = sim_time(dev);
-  const auto t0 = std::chrono::steady_clock::now();
-  dev.wait(dev.submit(cb));
-  const double job_wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  const auto sim1 = sim_time(dev);
-  const kiln_counters after = dev.counters();
+  const kc::kcheck::DeviceRun run = kc::kcheck::run_on_device(dev, cb);
+  const kiln_counters &before = run.before, &after = run.after;
+  const double job_wall = run.wall_seconds;
 
   const size_t out_bytes = kiln::sdk::dtype_bytes(tout);
   std::vector<uint8_t> raw(size_t(M) * N * out_bytes);
@@ -116,7 +105,7 @@ kc::Result run_gemm(kc::Context &ctx) {
   // worst case; 1e-5 holds for K up to a few thousand random operands). INT8 is exact.
   const double tol = int8 ? 0.0 : (tout == DType::BF16 ? 0x1p-7 : 1e-5);
   const uint64_t cycles = after.cycles - before.cycles;
-  const uint64_t rtl_cycles = sim1.second - sim0.second;
+  const uint64_t rtl_cycles = run.rtl_cycles;
   const double macs = double(M) * N * K;
   const double array = double(KILN_HW_TENSOR_CORE_ROWS) * KILN_HW_TENSOR_CORE_COLS;
 
@@ -136,7 +125,7 @@ kc::Result run_gemm(kc::Context &ctx) {
       .set("dram_bytes", (after.dma_read_bytes - before.dma_read_bytes) + (after.dma_write_bytes - before.dma_write_bytes))
       .set("dram_read_bytes", after.dma_read_bytes - before.dma_read_bytes)
       .set("dram_write_bytes", after.dma_write_bytes - before.dma_write_bytes)
-      .set("device_time_ns", sim1.first - sim0.first)
+      .set("device_time_ns", run.device_time_ns)
       .set("commands", uint64_t(cb.size()))
       .set("sim_cycles_per_second", job_wall > 0 ? double(rtl_cycles) / job_wall : 0.0)
       .set("job_wall_seconds", job_wall);

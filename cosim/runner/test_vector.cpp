@@ -4,7 +4,6 @@
 // (kiln::golden::vector_run on a scratchpad image laid out like the device's)
 // and for accuracy against an FP64 reference with per-op tolerances.
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <sstream>
@@ -14,6 +13,7 @@
 #include "kiln/sdk/vector.h"
 #include "kiln_hw.h"
 #include "random_data.h"
+#include "kernel_check.h"
 #include "registry.h"
 #include "vector_ref.h"
 
@@ -144,14 +144,8 @@ OpRun run_one(kiln::Device &dev, VecOp op, uint32_t rows, uint32_t cols, DType t
     cb.barrier(KILN_UNIT_DMA(1));
   }
 
-  const kiln_counters before = dev.counters();
-  uint64_t ns0 = 0, cyc0 = 0, ns1 = 0, cyc1 = 0;
-  kiln_sim_time(dev.get(), &ns0, &cyc0);
-  const auto t0 = std::chrono::steady_clock::now();
-  dev.wait(dev.submit(cb));
-  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  kiln_sim_time(dev.get(), &ns1, &cyc1);
-  const kiln_counters after = dev.counters();
+  const kc::kcheck::DeviceRun run = kc::kcheck::run_on_device(dev, cb);
+  const kiln_counters &before = run.before, &after = run.after;
   dst.buf.read(dst.img.bytes.data(), dst.img.bytes.size());
   if (su.rowsum) aux.buf.read(aux.img.bytes.data(), aux.img.bytes.size());
 
@@ -176,8 +170,8 @@ OpRun run_one(kiln::Device &dev, VecOp op, uint32_t rows, uint32_t cols, DType t
       .set("elements_per_vu_busy_cycle", vu_busy ? double(rows) * cols / double(vu_busy) : 0.0)
       .set("dram_read_bytes", after.dma_read_bytes - before.dma_read_bytes)
       .set("dram_write_bytes", after.dma_write_bytes - before.dma_write_bytes)
-      .set("device_time_ns", ns1 - ns0)
-      .set("sim_cycles_per_second", wall > 0 ? double(cyc1 - cyc0) / wall : 0.0);
+      .set("device_time_ns", run.device_time_ns)
+      .set("sim_cycles_per_second", run.wall_seconds > 0 ? double(run.rtl_cycles) / run.wall_seconds : 0.0);
   if (su.rowsum)
     r.report.set("rowsum_max_rel_err_vs_fp64", chk.rowsum_max_rel).set("rowsum_tolerance_rel", chk.rowsum_tol);
   std::ostringstream s;
