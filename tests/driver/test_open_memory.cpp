@@ -1,5 +1,7 @@
 // kiln_open / kiln_close, the allocator, and host copies.
+#include <cstdio>
 #include <cstdlib>
+#include <string>
 #include <vector>
 
 #include "kiln_hw.h"
@@ -95,7 +97,7 @@ TEST_CASE("allocator: alignment, rounding, argument checks", "[memory]") {
 TEST_CASE("allocator: exhaustion, free, reuse, double free", "[memory]") {
   MockDevice d;
   kiln_buffer big, x;
-  CHECK(kiln_alloc(d, 300ull << 20, 0, &x) == KILN_ERR_OUT_OF_MEMORY);
+  CHECK(kiln_alloc(d, KILN_HW_DRAM_SIZE + (44ull << 20), 0, &x) == KILN_ERR_OUT_OF_MEMORY);  // > all of it
   CHECK_THAT(d.err(), Contains("can never fit"));
   uint64_t free_bytes = 0;
   REQUIRE(kiln_memory_info(d, nullptr, nullptr, &free_bytes) == KILN_OK);
@@ -125,12 +127,19 @@ TEST_CASE("write/read round trip and range checks", "[memory]") {
   CHECK(in == out);
 
   const uint64_t writes = d.mock->mem_write_calls();
+  // Device memory comes from rtl/kiln_hw.toml: the messages name its bounds.
+  const uint64_t end = KILN_HW_DRAM_BASE + KILN_HW_DRAM_SIZE;
+  char mem[64];
+  std::snprintf(mem, sizeof mem, "memory [0x%llx, 0x%llx)", static_cast<unsigned long long>(KILN_HW_DRAM_BASE),
+                static_cast<unsigned long long>(end));
   CHECK(kiln_write(d, 0x10000000, in.data(), 4096) == KILN_ERR_OUT_OF_RANGE);
-  CHECK_THAT(d.err(), Equals("kiln_write: range [0x10000000, 0x10001000) lies outside device "
-                             "memory [0x80000000, 0x90000000)"));
-  CHECK(kiln_read(d, 0x8ffff000, out.data(), 8192) == KILN_ERR_OUT_OF_RANGE);
-  CHECK_THAT(d.err(), Equals("kiln_read: range [0x8ffff000, 0x90001000) lies outside device "
-                             "memory [0x80000000, 0x90000000)"));
+  CHECK_THAT(d.err(), Equals(std::string("kiln_write: range [0x10000000, 0x10001000) lies outside device ") + mem));
+  out.resize(8192);  // stays safe even if the read were (wrongly) accepted
+  CHECK(kiln_read(d, end - 0x1000, out.data(), 8192) == KILN_ERR_OUT_OF_RANGE);
+  char want[160];
+  std::snprintf(want, sizeof want, "kiln_read: range [0x%llx, 0x%llx) lies outside device %s",
+                static_cast<unsigned long long>(end - 0x1000), static_cast<unsigned long long>(end + 0x1000), mem);
+  CHECK_THAT(d.err(), Equals(want));
   CHECK(kiln_write(d, UINT64_MAX - 4, in.data(), 16) == KILN_ERR_OUT_OF_RANGE);
   CHECK(d.mock->mem_write_calls() == writes);  // refused before the backend
   CHECK(kiln_write(d, b.addr, nullptr, 16) == KILN_ERR_INVALID_ARGUMENT);
