@@ -10,13 +10,23 @@ namespace kiln {
 
 using namespace sc_core;
 
-sc_time clock_period() { return sc_time(1000.0 / KILN_HW_CLOCK_MHZ, SC_NS); }
+sc_time clock_period() {
+  // Built once: constructing an sc_time from a double is costly and this is
+  // called for every burst and every fast-model timestamp.
+  static const sc_time period(1000.0 / KILN_HW_CLOCK_MHZ, SC_NS);
+  return period;
+}
 
 DramConfig DramConfig::from_hw() {
   return DramConfig{KILN_HW_DRAM_SIZE, KILN_HW_DRAM_LATENCY_CYCLES, KILN_HW_DRAM_BYTES_PER_CYCLE};
 }
 
-Dram::Dram(sc_module_name name, const DramConfig& cfg) : sc_module(name), socket("socket"), cfg_(cfg) {
+Dram::Dram(sc_module_name name, const DramConfig& cfg)
+    : sc_module(name),
+      socket("socket"),
+      cfg_(cfg),
+      period_(clock_period().value()),
+      latency_(clock_period() * static_cast<double>(cfg.latency_cycles)) {
   // MAP_NORESERVE + anonymous: the kernel's page table is the sparse page map,
   // so untouched DRAM costs nothing, reads of it return zero, and the whole
   // range stays one flat pointer that can be handed out as a single DMI region.
@@ -24,6 +34,10 @@ Dram::Dram(sc_module_name name, const DramConfig& cfg) : sc_module(name), socket
                  -1, 0);
   if (p == MAP_FAILED) throw std::runtime_error("Dram: cannot reserve address space");
   mem_ = static_cast<uint8_t*>(p);
+  // Huge pages where the kernel offers them (THP "madvise" mode): a model's
+  // weights are streamed through every token, and with 4 KiB pages the TLB
+  // misses cost more than the copies. Advisory only; failure changes nothing.
+  madvise(p, cfg_.size, MADV_HUGEPAGE);
   socket.register_b_transport(this, &Dram::b_transport);
   socket.register_get_direct_mem_ptr(this, &Dram::get_direct_mem_ptr);
   socket.register_transport_dbg(this, &Dram::transport_dbg);
@@ -32,12 +46,13 @@ Dram::Dram(sc_module_name name, const DramConfig& cfg) : sc_module(name), socket
 Dram::~Dram() { munmap(mem_, cfg_.size); }
 
 sc_time Dram::book(const sc_time& t, uint64_t bytes) {
-  const sc_time p = clock_period();
   // Bandwidth is shared (the channel is busy for the transfer); latency is a
-  // pipeline and overlaps with other requests' transfers.
-  const sc_time busy = p * static_cast<double>(transfer_cycles(bytes, cfg_.bytes_per_cycle));
+  // pipeline and overlaps with other requests' transfers. Whole cycles in
+  // integer time units (= clock_period() * double(cycles), without the
+  // double round trip on every burst).
+  const sc_time busy = sc_time::from_value(period_ * transfer_cycles(bytes, cfg_.bytes_per_cycle));
   const sc_time start = channel_.claim(t, busy);
-  return start + busy + p * static_cast<double>(cfg_.latency_cycles);
+  return start + busy + latency_;
 }
 
 bool Dram::access(tlm::tlm_generic_payload& trans) {

@@ -39,6 +39,8 @@ class Dram : public sc_core::sc_module {
   bool access(tlm::tlm_generic_payload& trans);
 
   DramConfig cfg_;
+  uint64_t period_;          // clock_period().value()
+  sc_core::sc_time latency_; // clock_period() * latency_cycles
   uint8_t* mem_;   // anonymous mapping: pages materialise on first touch
   BusyUntil channel_;
 };

@@ -1,6 +1,8 @@
 #include "platform.h"
 
 #include <cstdio>
+#include <utility>
+#include <vector>
 
 #include "kiln_hw.h"
 
@@ -71,7 +73,12 @@ Platform::Platform(sc_module_name name, std::unique_ptr<RtlModel> model, FwEntry
   const bool want_rtl = opts.npu != "fast", want_fast = opts.npu != "rtl";
   if (want_rtl) island = std::make_unique<NpuIsland>("npu", std::move(model), island_config(opts));
   if (want_fast) fast = std::make_unique<NpuFast>(want_rtl ? "npu_fast" : "npu");
-  if (island && fast) selector = std::make_unique<NpuSelector>("npu_select", std::vector<Npu*>{island.get(), fast.get()});
+  if (island && fast) {
+    // The selector starts on its first NPU.
+    std::vector<Npu*> order{island.get(), fast.get()};
+    if (opts.first_active == "fast") std::swap(order[0], order[1]);
+    selector = std::make_unique<NpuSelector>("npu_select", order);
+  }
   core = std::make_unique<ControlCore>("control_core", npu(), fw);
   host = std::make_unique<HostPort>("host", npu());
   host->socket.bind(link.host);
@@ -103,6 +110,10 @@ std::unique_ptr<PlatformHost> create_platform_host(std::unique_ptr<RtlModel> mod
     return nullptr;
   }
   if (!valid_npu_choice(opts.npu, err)) return nullptr;
+  if (opts.npu == "both" && opts.first_active != "rtl" && opts.first_active != "fast") {
+    if (err) *err = "PlatformHost::create: first_active \"" + opts.first_active + "\" must be \"rtl\" or \"fast\"";
+    return nullptr;
+  }
   if (opts.npu != "fast" && !model) {
     if (err) *err = "PlatformHost::create: npu \"" + opts.npu + "\" needs an RTL model";
     return nullptr;

@@ -16,6 +16,10 @@ struct PlatformOptions {
   // bit-exact, docs/fast_model.md) or "both" (both built, "rtl" active
   // first; switch with select_npu between submissions).
   std::string npu = "rtl";
+  // With npu = "both": the NPU active at start, "rtl" or "fast". Choosing it
+  // here rather than with select_npu() after create() avoids moving registers
+  // while the firmware is still booting on the first one.
+  std::string first_active = "rtl";
 };
 
 class PlatformHost {

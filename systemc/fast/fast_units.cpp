@@ -22,6 +22,7 @@ namespace {
 constexpr unsigned kBeat = 32;             // AXI beat = scratchpad word
 constexpr uint64_t kPage = 4096;           // bursts never cross a 4 KiB boundary
 constexpr unsigned kLanes = KILN_HW_TENSOR_CORE_COLS;  // 16
+constexpr size_t kSpadWords = KILN_HW_SCRATCHPAD_WORDS;  // == spad_word_count()
 static_assert(KILN_HW_TENSOR_CORE_ROWS == 16 && KILN_HW_TENSOR_CORE_COLS == 16,
               "the 256-bit word layout needs a 16 x 16 array (as the RTL)");
 
@@ -29,8 +30,10 @@ uint64_t div_up(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 
 // Next slot of an outstanding-transaction window: drops the completions at or
 // before `t`; when `limit` are still in flight, waits for the oldest.
-uint64_t window_slot(std::priority_queue<uint64_t, std::vector<uint64_t>, std::greater<uint64_t>>& q,
-                     uint64_t t, size_t limit) {
+static_assert(KILN_HW_AXI_MAX_OUTSTANDING_READS < OutstandingBursts::kCap &&
+                  KILN_HW_AXI_MAX_OUTSTANDING_WRITES < OutstandingBursts::kCap,
+              "window_slot keeps at most `limit` bursts in flight");
+uint64_t window_slot(OutstandingBursts& q, uint64_t t, size_t limit) {
   while (!q.empty() && q.top() <= t) q.pop();
   while (q.size() >= limit) {
     t = std::max(t, q.top());
@@ -49,10 +52,11 @@ uint64_t window_slot(std::priority_queue<uint64_t, std::vector<uint64_t>, std::g
 void NpuFast::dma_burst(DmaChannel& c, bool write, uint32_t addr, uint32_t spad_word, unsigned beats,
                         uint64_t earliest) {
   const uint64_t t = now();
-  const size_t words = spad_word_count();
-  std::vector<uint8_t> buf(size_t(beats) * kBeat);
+  const size_t bytes = size_t(beats) * kBeat;
+  const uint32_t sw = static_cast<uint32_t>(spad_word % kSpadWords);
+  const bool contiguous = sw + beats <= kSpadWords;  // no wrap around the scratchpad end
   auto spad_byte = [&](unsigned i) {
-    return reinterpret_cast<uint8_t*>(&spad_[((spad_word + i) % words) * 8]);
+    return reinterpret_cast<uint8_t*>(&spad_[((spad_word + i) % kSpadWords) * 8]);
   };
   uint64_t& issue_free = write ? aw_free_ : ar_free_;
   auto& window = write ? wr_out_ : rd_out_;
@@ -60,25 +64,53 @@ void NpuFast::dma_burst(DmaChannel& c, bool write, uint32_t addr, uint32_t spad_
   const uint64_t issue = window_slot(window, std::max(earliest, issue_free), limit);
   issue_free = issue + 1;
   uint64_t xfer = issue;  // when the bridge calls b_transport
+  // The data goes straight between the target and the scratchpad when the
+  // burst lies in the DRAM's DMI range: the router hands it to the Dram,
+  // which moves all of it (an error there is impossible, and the Dram writes
+  // nothing when it answers one). Elsewhere (other targets, unmapped
+  // addresses), a scratchpad wrap, or a store to corrupt: a staging buffer,
+  // so an errored read burst never reaches the scratchpad.
+  const bool direct = contiguous && in_dmi(addr, bytes) && !(write && dma_fault_pending_);
+  uint8_t* data = direct ? spad_byte(0) : nullptr;
+  if (!direct) {
+    dma_buf_.resize(bytes);
+    data = dma_buf_.data();
+  }
   if (write) {
-    for (unsigned i = 0; i < beats; ++i) std::memcpy(&buf[size_t(i) * kBeat], spad_byte(i), kBeat);
+    if (!direct) {
+      if (contiguous)
+        std::memcpy(data, spad_byte(0), bytes);
+      else
+        for (unsigned i = 0; i < beats; ++i) std::memcpy(data + size_t(i) * kBeat, spad_byte(i), kBeat);
+    }
     const uint64_t w_start = std::max(issue + 1, w_free_);
     w_free_ = w_start + beats;
     xfer = w_free_;  // after the last W beat
+    if (dma_fault_pending_) {
+      dma_fault_pending_ = false;
+      data[fault_.bit() / 8] ^= static_cast<uint8_t>(1u << (fault_.bit() % 8));
+      fault_report("DMA store's first lane, device address", addr);
+    }
   }
-  tlm::tlm_generic_payload p;
+  tlm::tlm_generic_payload& p = dma_payload_;
   p.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+  p.set_byte_enable_ptr(nullptr);
+  p.set_byte_enable_length(0);
+  p.set_dmi_allowed(false);
   p.set_address(addr);
-  p.set_data_ptr(buf.data());
-  p.set_data_length(static_cast<unsigned>(buf.size()));
-  p.set_streaming_width(static_cast<unsigned>(buf.size()));
+  p.set_data_ptr(data);
+  p.set_data_length(static_cast<unsigned>(bytes));
+  p.set_streaming_width(static_cast<unsigned>(bytes));
   p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-  const sc_time at = clock_period() * static_cast<double>(xfer - t);
+  // = clock_period() * (xfer - t), built from the integer value.
+  const sc_time at = sc_time::from_value(period_ * (xfer - t));
   sc_time d = at;
   in_dma_ = true;
   dma->b_transport(p, d);
   in_dma_ = false;
-  const uint64_t lat = std::max<uint64_t>(1, delay_to_cycles(d > at ? d - at : SC_ZERO_TIME));
+  // = delay_to_cycles(d - at), at least 1.
+  const uint64_t extra = d.value() > at.value() ? d.value() - at.value() : 0;
+  const uint64_t lat = std::max<uint64_t>(1, (extra + period_ - 1) / period_);
   const uint8_t resp = axi_resp_from_tlm(p.get_response_status());
   uint64_t end;
   if (write) {
@@ -89,8 +121,17 @@ void NpuFast::dma_burst(DmaChannel& c, bool write, uint32_t addr, uint32_t spad_
     r_free_ = end + t_.dma_r_burst_gap;
     // Errored beats are not written to the scratchpad (a TLM error covers
     // the whole burst, so every beat of it got the error response).
-    if (resp == kAxiOkay)
-      for (unsigned i = 0; i < beats; ++i) std::memcpy(spad_byte(i), &buf[size_t(i) * kBeat], kBeat);
+    if (resp == kAxiOkay && !direct) {
+      if (contiguous)
+        std::memcpy(spad_byte(0), data, bytes);
+      else
+        for (unsigned i = 0; i < beats; ++i) std::memcpy(spad_byte(i), data + size_t(i) * kBeat, kBeat);
+    }
+    if (resp == kAxiOkay && dma_fault_pending_) {
+      dma_fault_pending_ = false;
+      reinterpret_cast<uint32_t*>(spad_byte(0))[0] ^= fault_.mask();
+      fault_report("DMA load's first lane, scratchpad byte", uint64_t(sw) * kBeat);
+    }
   }
   // The DMA's outstanding counter drops after the last beat; the next burst
   // is then loaded into the AR/AW register and handed over.
@@ -100,8 +141,41 @@ void NpuFast::dma_burst(DmaChannel& c, bool write, uint32_t addr, uint32_t spad_
     c.resp = resp;
     c.err_addr = addr;
   }
-  const uint64_t bytes = uint64_t(beats) * kBeat;
   c.bursts.push_back(Burst{issue, end, write ? 0 : bytes, write ? bytes : 0});
+}
+
+// The DRAM's DMI range (device addresses), asked for once. Used for host
+// speed only: prefetching a load's rows, and moving burst data without a
+// staging copy (dma_burst); timing always goes through b_transport.
+void NpuFast::ensure_dmi() {
+  if (dmi_asked_) return;
+  dmi_asked_ = true;
+  tlm::tlm_generic_payload p;
+  p.set_command(tlm::TLM_READ_COMMAND);
+  p.set_address(KILN_HW_DRAM_BASE);
+  if (dma->get_direct_mem_ptr(p, dmi_) && dmi_.is_read_allowed() && dmi_.is_write_allowed()) {
+    dmi_ok_ = true;
+    dmi_lo_ = dmi_.get_start_address();
+    dmi_hi_ = dmi_.get_end_address();
+  }
+}
+
+bool NpuFast::in_dmi(uint64_t addr, uint64_t bytes) const {
+  return dmi_ok_ && bytes && addr >= dmi_lo_ && addr <= dmi_hi_ && bytes - 1 <= dmi_hi_ - addr;
+}
+
+// Host-side speed only, no effect on the model: a load's rows are strided
+// through a large memory (weights are streamed on every decode step) and the
+// bursts are copied one by one, so each began with a cache miss. Touching the
+// whole footprint with prefetches first lets the misses overlap. Without DMI
+// nothing is prefetched.
+void NpuFast::prefetch_rows(uint32_t addr, uint32_t row_bytes, uint32_t rows, uint32_t stride) {
+  if (!dmi_ok_ || rows == 0 || row_bytes == 0) return;
+  const uint64_t last = uint64_t(addr) + uint64_t(rows - 1) * stride + row_bytes - 1;
+  if (addr < dmi_lo_ || last > dmi_hi_) return;
+  const uint8_t* base = dmi_.get_dmi_ptr() + (addr - dmi_lo_);
+  for (uint32_t r = 0; r < rows; ++r)
+    for (uint32_t b = 0; b < row_bytes; b += 64) __builtin_prefetch(base + uint64_t(r) * stride + b);
 }
 
 void NpuFast::dma_start(unsigned ch) {
@@ -121,8 +195,11 @@ void NpuFast::dma_start(unsigned ch) {
   c.resp = 0;
   c.err_addr = 0;
   c.bursts.clear();
+  dma_fault_pending_ = rows && row_beats && fault_.take(FaultPlan::kDma);
   const uint64_t first = t + t_.start_delay + t_.dma_issue_delay;
   uint64_t last_end = t + t_.start_delay;
+  ensure_dmi();
+  if (!write) prefetch_rows(dram, row_beats * kBeat, rows, dstride);
   for (uint32_t r = 0; r < rows && row_beats; ++r) {
     const uint32_t row_addr = dram + r * dstride;
     uint32_t b = 0;
@@ -190,37 +267,86 @@ void NpuFast::tc_matmul(uint64_t* cycles, uint64_t* macs, uint64_t* stall) {
   const uint32_t acc_addr = reg(KILN_REG_TC_ACC_ADDR(0));
   const uint32_t M = reg(KILN_REG_TC_M(0)), N = reg(KILN_REG_TC_N(0)), K = reg(KILN_REG_TC_K(0));
   if (M == 0 || N == 0 || K == 0) return;
-  const size_t words = spad_word_count();
   const uint32_t acc_rows = KILN_HW_TENSOR_CORE_ACC_ROWS;
-  auto lane16 = [&](uint32_t word, unsigned i) {
-    const uint32_t v = spad_[(word % words) * 8 + i / 2];
-    return static_cast<uint16_t>(i & 1 ? v >> 16 : v);
+  // Word w of the scratchpad (addresses wrap like the RTL's AW-bit address).
+  // A scratchpad word is 16 BF16 lanes in order (lane i in bits 16*(i%2) of
+  // 32-bit element i/2 on this little-endian host).
+  auto word_ptr = [&](uint32_t word) {
+    return reinterpret_cast<const uint16_t*>(&spad_[size_t(word % kSpadWords) * 8]);
+  };
+  auto word16 = [&](uint32_t word, uint16_t out[kLanes]) {
+    std::memcpy(out, word_ptr(word), kLanes * sizeof(uint16_t));
   };
   const uint32_t tiles_n = static_cast<uint32_t>(div_up(N, kLanes)), tiles_k = static_cast<uint32_t>(div_up(K, kLanes));
   uint16_t w[kLanes][kLanes];
   uint16_t a[kLanes];
+  uint16_t col[kLanes];
+  const uint16_t* src[kLanes];
+  const uint32_t full_k = K / kLanes;  // K chunks with all 16 rows live
+  // Words between a weight word and the same lane's word of the next chunk.
+  const size_t jstep = bt ? 1 : size_t(kLanes) * b_stride;
   for (uint32_t tn = 0; tn < tiles_n; ++tn) {
-    for (uint32_t j = 0; j < tiles_k; ++j) {
-      for (unsigned r = 0; r < kLanes; ++r)
-        for (unsigned c = 0; c < kLanes; ++c) {
-          const bool live = kLanes * j + r < K && kLanes * tn + c < N;
-          if (!live)
-            w[r][c] = 0;
-          else if (bt)
-            w[r][c] = lane16(b_addr + (kLanes * tn + c) * b_stride + j, r);
-          else
-            w[r][c] = lane16(b_addr + (kLanes * j + r) * b_stride + tn, c);
-        }
+    const unsigned live_c = static_cast<unsigned>(std::min<uint32_t>(kLanes, N - kLanes * tn));
+    uint32_t j = 0;
+    while (j < tiles_k) {
+      const unsigned live_r = static_cast<unsigned>(std::min<uint32_t>(kLanes, K - kLanes * j));
       const bool overwrite = j == 0 && !accumulate;
-      for (uint32_t m = 0; m < M; ++m) {
-        const uint32_t aw = a_addr + m * a_stride + j;
-        for (unsigned r = 0; r < kLanes; ++r) a[r] = kLanes * j + r < K ? lane16(aw, r) : 0;
-        uint32_t* row = &acc_[size_t((acc_addr + tn * M + m) % acc_rows) * kLanes];
-        uint32_t p[kLanes];
-        fast::pe_column_sums(a, w, int8, p);
-        for (unsigned c = 0; c < kLanes; ++c) row[c] = overwrite ? p[c] : fast::acc_add(row[c], p[c], int8);
+      if (live_r == kLanes && live_c == kLanes) {
+        // Full tile: its 16 words, rows of B or (transposed) rows of Bt.
+        uint32_t j1 = full_k;
+        for (unsigned i = 0; i < kLanes; ++i) {
+          const uint32_t wd =
+              (bt ? b_addr + (kLanes * tn + i) * b_stride + j : b_addr + (kLanes * j + i) * b_stride + tn) % kSpadWords;
+          src[i] = word_ptr(wd);
+          // Chunks from j on whose word stays below the scratchpad end.
+          j1 = static_cast<uint32_t>(std::min<uint64_t>(j1, j + (kSpadWords - 1 - wd) / jstep + 1));
+        }
+        // One A row (decode's GEMVs): the host kernel over the run of full,
+        // unwrapped chunks; it stops early at operands that need the exact
+        // path below.
+        if (M == 1 && !int8) {
+          j1 = static_cast<uint32_t>(std::min<uint64_t>(j1, j + kSpadWords - (a_addr + j) % kSpadWords));
+          const uint32_t jn = fast::strip_bf16(src, jstep, bt, word_ptr(a_addr + j),
+                                               &acc_[size_t((acc_addr + tn) % acc_rows) * kLanes], j, j1, overwrite);
+          if (jn > j) {
+            j = jn;
+            continue;
+          }
+        }
+        fast::gather_tile(src, bt, w);
+      } else {
+        std::memset(w, 0, sizeof w);
+        if (bt) {
+          for (unsigned c = 0; c < live_c; ++c) {
+            word16(b_addr + (kLanes * tn + c) * b_stride + j, col);
+            for (unsigned r = 0; r < live_r; ++r) w[r][c] = col[r];
+          }
+        } else {
+          for (unsigned r = 0; r < live_r; ++r) {
+            word16(b_addr + (kLanes * j + r) * b_stride + tn, col);
+            std::memcpy(w[r], col, live_c * sizeof(uint16_t));
+          }
+        }
       }
+      const int w_tame = int8 ? 0 : int(fast::tame_bf16(&w[0][0], kLanes * kLanes));
+      for (uint32_t m = 0; m < M; ++m) {
+        word16(a_addr + m * a_stride + j, a);
+        for (unsigned r = live_r; r < kLanes; ++r) a[r] = 0;
+        uint32_t* row = &acc_[size_t((acc_addr + tn * M + m) % acc_rows) * kLanes];
+        if (w_tame && fast::row_bf16(w, a, row, overwrite)) continue;
+        uint32_t p[kLanes];
+        fast::pe_column_sums(a, w, int8, p, w_tame);
+        if (overwrite)
+          std::memcpy(row, p, sizeof p);
+        else
+          fast::acc_add16(row, p, int8);
+      }
+      ++j;
     }
+  }
+  if (fault_.take(FaultPlan::kMatmul)) {
+    acc_[size_t(acc_addr % acc_rows) * kLanes] ^= fault_.mask();
+    fault_report("MATMUL result, accumulator row", acc_addr % acc_rows);
   }
   // Timing: one A row per cycle; a tile needs at least its weight load; the
   // next tile's weights load while the current one streams.
@@ -260,6 +386,10 @@ void NpuFast::tc_writeback(uint64_t* cycles) {
         ++written;
       }
     }
+  }
+  if (fault_.take(FaultPlan::kWriteback)) {
+    spad_[size_t(out % words) * 8] ^= fault_.mask();
+    fault_report("WRITEBACK output, scratchpad byte", uint64_t(out % words) * kBeat);
   }
   *cycles = written + t_.tc_wb_latency;
 }
@@ -312,6 +442,10 @@ void NpuFast::vu_start() {
     if (unsupported_++ == 0) SC_REPORT_WARNING("kiln/fast", "VU.OP code beyond AXPY: no operation performed");
   }
   golden::vector_run(op, spad_.data(), spad_word_count());
+  if (op.rows && op.cols && op.op <= golden::kVuAxpy && fault_.take(FaultPlan::kVector)) {
+    spad_[size_t(op.dst_addr % spad_word_count()) * 8] ^= fault_.mask();
+    fault_report("VECTOR result, scratchpad byte", uint64_t(op.dst_addr % spad_word_count()) * kBeat);
+  }
   // One beat (8 FP32 lanes) per cycle per row plus the pipeline fill; EXP
   // with ROWSUM writes each row's sum in an extra cycle. Measured on the RTL
   // with `kiln-cosim --test vector` (64 rows x 8..256 columns, every op).

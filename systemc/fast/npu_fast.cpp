@@ -3,6 +3,8 @@
 #include "npu_fast.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 
 #include "axi4_slave.h"
 #include "kiln_hw.h"
@@ -36,14 +38,23 @@ NpuFast::NpuFast(sc_module_name name, const FastTiming& timing)
       regs_([this](uint32_t off) { return hw_value(off); }, [this](uint32_t off, uint32_t bits) { pulse(off, bits); }),
       spad_(size_t(KILN_HW_SCRATCHPAD_WORDS) * 8, 0),
       acc_(size_t(KILN_HW_TENSOR_CORE_ACC_ROWS) * KILN_HW_TENSOR_CORE_COLS, 0),
-      ch_(KILN_DMA_COUNT) {
+      ch_(KILN_DMA_COUNT),
+      period_(clock_period().value()) {
   static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the scratchpad image assumes a little-endian host");
   csr.register_b_transport(this, &NpuFast::csr_b_transport);
+  std::string ferr;
+  if (!fault_.parse(std::getenv("KILN_FAST_FAULT"), &ferr)) SC_REPORT_WARNING("kiln/fast", ferr.c_str());
   SC_HAS_PROCESS(NpuFast);
   SC_THREAD(run);
 }
 
-uint64_t NpuFast::now() const { return sc_time_stamp().value() / clock_period().value(); }
+// Said on stderr every time: a corrupted result must never pass unnoticed.
+void NpuFast::fault_report(const char* what, uint64_t where) {
+  std::fprintf(stderr, "kiln/fast: KILN_FAST_FAULT: flipped bit %u of the %s at 0x%llx\n", fault_.bit(), what,
+               static_cast<unsigned long long>(where));
+}
+
+uint64_t NpuFast::now() const { return sc_time_stamp().value() / period_; }
 
 uint64_t NpuFast::rtl_cycles() const { return awake_.covered(now()); }
 
@@ -73,6 +84,8 @@ void NpuFast::run() {
     consider(tc_);
     consider(vu_);
     if (resetting_) next = std::min(next, reset_end_);
+    wake_at_ = next;
+    wake_pending_ = false;
     if (next == UINT64_MAX)
       wait(wake_ev_);
     else
@@ -80,7 +93,21 @@ void NpuFast::run() {
   }
 }
 
-void NpuFast::schedule() { wake_ev_.notify(SC_ZERO_TIME); }
+// run() sleeps until the earliest unit end it knew of (wake_at_). Only an
+// operation that now ends earlier (a start, a soft reset) needs to wake it
+// to recompute; anything else it picks up at that wake-up anyway. (Waking it
+// for every CSR access cost a process switch each, for nothing.)
+void NpuFast::schedule() {
+  uint64_t next = resetting_ ? reset_end_ : UINT64_MAX;
+  for (const DmaChannel& c : ch_)
+    if (c.u.active) next = std::min(next, c.u.end);
+  for (const Unit* u : {&tc_, &vu_})
+    if (u->active) next = std::min(next, u->end);
+  if (next < wake_at_ && !wake_pending_) {
+    wake_pending_ = true;
+    wake_ev_.notify(SC_ZERO_TIME);
+  }
+}
 
 void NpuFast::process_due(uint64_t t) {
   uint32_t events = 0;
@@ -248,7 +275,6 @@ uint8_t NpuFast::csr_access(bool write, uint32_t offset, uint32_t wdata, uint32_
   const uint8_t resp = write ? regs_.write(offset, wdata, strb) : regs_.read(offset, &v);
   if (rdata) *rdata = v;
   update_irqs();
-  schedule();
   // The requester continues when the access completed on the bus.
   wait(clock_period() * static_cast<double>(lat));
   return resp;

@@ -13,9 +13,9 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 #include <cstdint>
-#include <queue>
 #include <vector>
 
+#include "fault_inject.h"
 #include "npu.h"
 #include "reg_file.h"
 
@@ -50,6 +50,31 @@ class IntervalUnion {
 
  private:
   uint64_t done_ = 0, start_ = 0, end_ = 0;
+};
+
+// Completion cycles of the bursts in flight on one AXI direction, smallest
+// first, like a min-heap (at most the outstanding limit, 16). Kept sorted in
+// a ring; completions arrive mostly in order, so a push is usually a store.
+class OutstandingBursts {
+ public:
+  bool empty() const { return n_ == 0; }
+  size_t size() const { return n_; }
+  uint64_t top() const { return v_[head_]; }
+  void pop() {
+    head_ = (head_ + 1) & (kCap - 1);
+    --n_;
+  }
+  void push(uint64_t x) {  // the caller keeps size() below kCap
+    size_t i = n_++;
+    for (; i > 0 && at(i - 1) > x; --i) at(i) = at(i - 1);
+    at(i) = x;
+  }
+  static constexpr size_t kCap = 32;
+
+ private:
+  uint64_t& at(size_t i) { return v_[(head_ + i) & (kCap - 1)]; }
+  uint64_t v_[kCap] = {};
+  size_t head_ = 0, n_ = 0;
 };
 
 class NpuFast : public sc_core::sc_module, public Npu {
@@ -111,6 +136,7 @@ class NpuFast : public sc_core::sc_module, public Npu {
   void soft_reset();
   void dma_start(unsigned ch);
   void dma_burst(DmaChannel& c, bool write, uint32_t addr, uint32_t spad_word, unsigned beats, uint64_t earliest);
+  void prefetch_rows(uint32_t addr, uint32_t row_bytes, uint32_t rows, uint32_t stride);
   void tc_start();
   void tc_matmul(uint64_t* cycles, uint64_t* macs, uint64_t* stall);
   void tc_writeback(uint64_t* cycles);
@@ -129,13 +155,27 @@ class NpuFast : public sc_core::sc_module, public Npu {
   // Shared AXI resources: next free AR/AW issue slot, R/W data channel, and
   // the completion cycles of outstanding bursts (min-heaps).
   uint64_t ar_free_ = 0, aw_free_ = 0, r_free_ = 0, w_free_ = 0;
-  std::priority_queue<uint64_t, std::vector<uint64_t>, std::greater<uint64_t>> rd_out_, wr_out_;
+  OutstandingBursts rd_out_, wr_out_;
   // Performance counters: busy unions plus totals of completed operations.
   IntervalUnion awake_, tc_busy_, dma_busy_, vu_busy_;
   uint64_t macs_ = 0, tc_stall_ = 0, rd_bytes_ = 0, wr_bytes_ = 0;
+  tlm::tlm_dmi dmi_;        // DRAM, for host speed only (ensure_dmi)
+  bool dmi_asked_ = false, dmi_ok_ = false;
+  uint64_t dmi_lo_ = 0, dmi_hi_ = 0;  // its device address range
+  void ensure_dmi();
+  bool in_dmi(uint64_t addr, uint64_t bytes) const;
+  tlm::tlm_generic_payload dma_payload_;  // reused by every burst
+  std::vector<uint8_t> dma_buf_;          // staging buffer (dma_burst)
+  uint64_t period_;                       // clock_period().value()
   bool in_dma_ = false;  // our own DMA reaching our CSR window answers SLVERR
+  // Test-only fault injection ($KILN_FAST_FAULT, fault_inject.h).
+  FaultPlan fault_;
+  bool dma_fault_pending_ = false;  // flip the current descriptor's first lane
+  void fault_report(const char* what, uint64_t where);
   bool irq_host_ = false, irq_fw_ = false;
   sc_core::sc_event irq_host_ev_, irq_fw_ev_, wake_ev_;
+  uint64_t wake_at_ = 0;        // cycle run() waits for (UINT64_MAX: only wake_ev_)
+  bool wake_pending_ = false;   // wake_ev_ notified, run() not yet resumed
   uint64_t unsupported_ = 0;
 };
 

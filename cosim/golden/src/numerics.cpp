@@ -16,13 +16,7 @@ bool is_inf32(uint32_t x) { return exp32(x) == 0xFFu && (x & kFrac) == 0; }
 bool is_zero32(uint32_t x) { return exp32(x) == 0; }
 
 // Leading zeros of a 28-bit value (28 for zero).
-int clz28(uint32_t s) {
-  int lz = 28;
-  for (int i = 0; i < 28; ++i) {
-    if ((s >> i) & 1u) lz = 27 - i;
-  }
-  return lz;
-}
+int clz28(uint32_t s) { return s ? __builtin_clz(s) - 4 : 28; }
 
 }  // namespace
 

@@ -67,6 +67,14 @@ uint32_t vu_elementwise(const VectorOp& op, uint32_t row, uint32_t col, uint32_t
 // wrap modulo spad_words (the scratchpad address is AW bits wide).
 // Overlap of the destination with operands is only defined when each
 // destination word is at the same place as the source word it comes from.
+// Bit for bit the same as vector_run_reference; faster (FP32 add/multiply on
+// the host FPU where that provably gives the same bits, and only in the
+// default round-to-nearest environment; otherwise the integer path).
 void vector_run(const VectorOp& op, uint32_t* spad, size_t spad_words);
+
+// The element-by-element definition of vector_run, integer soft-float only:
+// slow, kept as the specification vector_run is tested against
+// (golden.fast_paths).
+void vector_run_reference(const VectorOp& op, uint32_t* spad, size_t spad_words);
 
 }  // namespace kiln::golden
