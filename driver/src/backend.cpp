@@ -10,8 +10,17 @@ namespace kiln {
 
 Backend::~Backend() = default;
 
+bool Backend::select_npu(const std::string& kind, std::string* err) {
+  if (err)
+    *err = "cannot select the \"" + kind + "\" NPU: the " + name() +
+           " backend has a single NPU; open the \"both\" backend to switch between rtl and fast";
+  return false;
+}
+
 #ifdef KILN_HAVE_RTL_BACKEND
-BackendFactory rtl_backend_factory();  // backend_rtl.cpp
+BackendFactory rtl_backend_factory();       // backend_rtl.cpp
+BackendFactory both_backend_factory();      // backend_both.cpp
+BackendFactory lockstep_backend_factory();  // backend_both.cpp
 #endif
 
 namespace {
@@ -27,6 +36,8 @@ Registry& registry() {
     auto* reg = new Registry();
 #ifdef KILN_HAVE_RTL_BACKEND
     reg->factories["rtl"] = rtl_backend_factory();
+    reg->factories["both"] = both_backend_factory();
+    reg->factories["lockstep"] = lockstep_backend_factory();
 #endif
     return reg;
   }();

@@ -30,6 +30,18 @@ class Backend {
   virtual bool wait_irq(uint64_t timeout_ns) = 0;
   virtual uint64_t now_ns() const = 0;
   virtual uint64_t rtl_cycles() const = 0;
+
+  // Two-NPU backends ("both", "lockstep", docs/driver.md "Backends"). The
+  // NPU that runs the next submission: "rtl" or "fast" there; a single-NPU
+  // backend answers its own name.
+  virtual std::string active_npu() const { return name(); }
+  virtual bool can_switch_npu() const { return false; }
+  // Makes `kind` the active NPU; the caller (Device) has made sure nothing
+  // is in flight. The default refuses: this backend has a single NPU.
+  virtual bool select_npu(const std::string& kind, std::string* err);
+  // true: Device runs every command on both NPUs and compares their
+  // outputs (driver/src/lockstep.cpp) instead of queueing the buffer.
+  virtual bool lockstep() const { return false; }
 };
 
 struct BackendOptions {

@@ -50,7 +50,8 @@ BackendFactory rtl_backend_factory() {
     std::string perr;
     std::unique_ptr<PlatformHost> host = PlatformHost::create(po, &perr);
     if (!host) {
-      *status = KILN_ERR_BACKEND;
+      // Another backend ("fast", "both") may have built the platform already.
+      *status = perr.find("once per process") != std::string::npos ? KILN_ERR_BUSY : KILN_ERR_BACKEND;
       *err = "creating the SystemC platform failed: " + (perr.empty() ? std::string("no reason given") : perr);
       return nullptr;
     }

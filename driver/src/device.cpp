@@ -33,7 +33,8 @@ std::string known_backends() {
 Device::Device(std::unique_ptr<Backend> be, uint64_t timeout_ns)
     : backend_(std::move(be)),
       alloc_(KILN_HW_DRAM_BASE, KILN_HW_DRAM_SIZE),
-      timeout_ns_(timeout_ns ? timeout_ns : kDefaultTimeoutNs) {}
+      timeout_ns_(timeout_ns ? timeout_ns : kDefaultTimeoutNs),
+      active_npu_(backend_->active_npu()) {}
 
 std::unique_ptr<Device> Device::open(const char* backend, const kiln_open_options* opts,
                                      kiln_status* status, std::string* err) {

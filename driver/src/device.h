@@ -15,6 +15,8 @@
 
 namespace kiln {
 
+struct Probe;  // lockstep_probe.h
+
 struct CommandBuffer {
   std::vector<uint32_t> words;  // 16 words per command
   std::string last_error;
@@ -29,6 +31,7 @@ class Device {
   // Opens the backend and brings the device up; nullptr + *err on failure.
   static std::unique_ptr<Device> open(const char* backend, const kiln_open_options* opts,
                                       kiln_status* status, std::string* err);
+  ~Device();  // a lockstep device prints its totals to stderr
 
   kiln_status alloc(uint64_t size, uint64_t align, kiln_buffer* out);
   kiln_status free(kiln_buffer buf);
@@ -41,8 +44,11 @@ class Device {
   kiln_status reset();
   kiln_status read_counters(kiln_counters* out);
   kiln_status sim_time(uint64_t* now_ns, uint64_t* rtl_cycles);
+  kiln_status select_npu(const char* kind);
+  kiln_status lockstep_stats(kiln_lockstep_stats* out);
 
   const char* backend_name() const { return backend_->name(); }
+  const char* active_npu() const { return active_npu_.c_str(); }
   const std::string& last_error() const { return last_error_; }
   kiln_status fail(kiln_status s, std::string msg) {
     last_error_ = std::move(msg);
@@ -69,6 +75,18 @@ class Device {
   // Reads ERR_*, records the halt, returns KILN_ERR_DEVICE with the message.
   kiln_status take_device_error(const char* who);
   kiln_status halted_error(const char* who);
+  // Queues `count` commands plus a FENCE (no checks); *fence = its value.
+  kiln_status enqueue(const uint32_t* words, uint32_t count, uint64_t* fence);
+  // Waits until the last submission completed and the firmware has moved
+  // QUEUE_HEAD past it, then makes `kind` active (BUSY if still in flight).
+  kiln_status switch_npu(const char* who, const std::string& kind);
+  // lockstep.cpp: runs cb one command at a time on rtl, then fast, comparing.
+  kiln_status submit_lockstep(const CommandBuffer& cb, uint32_t flags, uint64_t* fence);
+  kiln_status lockstep_fail(size_t index, uint32_t code, uint64_t addr, std::string msg, uint64_t* fence);
+  bool read_rows(const Probe& p, uint8_t* out, std::string* err);  // device memory, packed
+  // true (and the device failed like on a device error) at the first difference.
+  bool compare_outputs(const std::vector<Probe>& probes, const std::vector<uint8_t> snap[2], size_t index,
+                       const std::string& label, uint64_t* fence);
   bool fence_done(uint64_t fence);
   void retire_completed();
   uint64_t deadline_after(uint64_t timeout_ns) const;
@@ -86,6 +104,8 @@ class Device {
   kiln_device_error_info dev_err_{};
   std::string dev_err_msg_;
   std::string last_error_;
+  std::string active_npu_;        // cached for kiln_active_npu's const char*
+  kiln_lockstep_stats lockstep_{};
 };
 
 // Shared with cmdbuf.cpp: records a builder error on the command buffer and as

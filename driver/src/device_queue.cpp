@@ -117,9 +117,14 @@ kiln_status Device::submit(const CommandBuffer& cb, uint32_t flags, uint64_t* fe
     kiln_status st = validate(cb);
     if (st != KILN_OK) return st;
   }
-  const uint32_t total = static_cast<uint32_t>(cb.count()) + 1;
+  if (backend_->lockstep()) return submit_lockstep(cb, flags, fence);
+  return enqueue(cb.words.data(), static_cast<uint32_t>(cb.count()), fence);
+}
+
+kiln_status Device::enqueue(const uint32_t* cmds, uint32_t count, uint64_t* fence) {
+  const uint32_t total = count + 1;
   std::vector<uint32_t> words(size_t{total} * kCmdWords, 0);
-  if (!cb.words.empty()) std::memcpy(words.data(), cb.words.data(), cb.words.size() * 4);
+  if (count) std::memcpy(words.data(), cmds, size_t{count} * kCmdBytes);
   kiln_cmd_fence_t f{};
   f.header = kiln_cmd_header(KILN_OP_FENCE);
   f.flags = 1;  // raise IRQ_STATUS.FENCE so kiln_wait sleeps instead of polling

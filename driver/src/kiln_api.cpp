@@ -138,4 +138,12 @@ kiln_status kiln_sim_time(kiln_device* dev, uint64_t* now_ns, uint64_t* rtl_cycl
                  [&](kiln::Device& d) { return d.sim_time(now_ns, rtl_cycles); });
 }
 
+kiln_status kiln_select_npu(kiln_device* dev, const char* kind) {
+  return guarded(dev, "kiln_select_npu", [&](kiln::Device& d) { return d.select_npu(kind); });
+}
+const char* kiln_active_npu(const kiln_device* dev) { return dev ? dev->impl->active_npu() : ""; }
+kiln_status kiln_read_lockstep_stats(kiln_device* dev, kiln_lockstep_stats* out) {
+  return guarded(dev, "kiln_read_lockstep_stats", [&](kiln::Device& d) { return d.lockstep_stats(out); });
+}
+
 }  // extern "C"

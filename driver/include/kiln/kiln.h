@@ -1,7 +1,7 @@
 /* Kiln userspace driver: the stable C API.
  *
- * One API serves every backend ("rtl" now; "fast" and later ones plug in
- * behind driver/src/backend.h). Every call returns a kiln_status; on failure
+ * One API serves every backend ("rtl", "fast", "both", "lockstep"; later ones
+ * plug in behind driver/src/backend.h). Every call returns a kiln_status; on failure
  * kiln_last_error() names what was wrong (argument, address, command index).
  */
 #ifndef KILN_KILN_H
@@ -14,7 +14,12 @@
 extern "C" {
 #endif
 
-#define KILN_API_VERSION 1
+/* 2: the ABI grew: kiln_select_npu, kiln_active_npu, kiln_read_lockstep_stats,
+ *    kiln_lockstep_stats and KILN_DEVICE_ERR_LOCKSTEP_MISMATCH (the "both" and
+ *    "lockstep" backends). Nothing was removed or changed, so code written for
+ *    1 still compiles; version 2 also covers kiln_counters.vu_busy_cycles and
+ *    KILN_UNIT_ALL = 0x3F, which came after 1 without a bump. */
+#define KILN_API_VERSION 2
 
 typedef enum kiln_status {
   KILN_OK = 0,
@@ -62,7 +67,8 @@ typedef struct kiln_counters {
 } kiln_counters;
 
 /* ---- device ---------------------------------------------------------------- */
-/* backend: "rtl" (NULL = $KILN_BACKEND or "rtl"). opts may be NULL. */
+/* backend: "rtl", "fast", "both" or "lockstep" (NULL = $KILN_BACKEND or "rtl").
+ * opts may be NULL. */
 kiln_status kiln_open(const char *backend, const kiln_open_options *opts, kiln_device **out);
 void kiln_close(kiln_device *dev);
 /* Text of the last error on this device (or of the last failed kiln_open when dev is NULL). */
@@ -174,6 +180,34 @@ kiln_status kiln_wait(kiln_device *dev, uint64_t fence, uint64_t timeout_ns);
 kiln_status kiln_device_error(kiln_device *dev, kiln_device_error_info *out);
 /* Soft reset: aborts the units, restarts firmware, empties the queue. */
 kiln_status kiln_reset(kiln_device *dev);
+
+/* ---- two NPUs: the "both" and "lockstep" backends (docs/driver.md, "Backends") ---- */
+/* Makes kind ("rtl" or "fast") the NPU that runs the following submissions of a
+ * "both" device. Every earlier submission must have completed (kiln_wait on its
+ * fence), else KILN_ERR_BUSY and nothing changes (naming the NPU that is
+ * already active is KILN_OK even then). KILN_ERR_INVALID_ARGUMENT for any
+ * other kind, on a backend with one NPU (rtl, fast) and on "lockstep" (it
+ * switches by itself); KILN_ERR_HALTED after a device error until kiln_reset.
+ * Scratchpad and accumulator contents stay with their NPU: a submission must
+ * not rely on what an earlier one left there. */
+kiln_status kiln_select_npu(kiln_device *dev, const char *kind);
+/* "rtl" or "fast" on "both", "rtl+fast" on "lockstep", else the backend's name
+ * ("" for NULL). Valid until the next kiln_select_npu or kiln_close. */
+const char *kiln_active_npu(const kiln_device *dev);
+
+typedef struct kiln_lockstep_stats {
+  uint64_t commands;       /* commands run on both NPUs */
+  uint64_t compared;       /* of them, commands whose output was compared (DMA, VECTOR, WRITEBACK) */
+  uint64_t bytes_compared; /* output bytes compared */
+  uint64_t differences;    /* commands whose outputs differed (lockstep stops at the first) */
+} kiln_lockstep_stats;
+/* Totals since kiln_open of a "lockstep" device; KILN_ERR_INVALID_ARGUMENT on others. */
+kiln_status kiln_read_lockstep_stats(kiln_device *dev, kiln_lockstep_stats *out);
+/* kiln_device_error_info.code after a lockstep difference: set by the driver,
+ * outside the firmware's KILN_ERR_* codes (kiln_cmds.h). addr is the first
+ * differing byte's address (scratchpad byte or device address), cmd_index the
+ * command's index in its command buffer. */
+#define KILN_DEVICE_ERR_LOCKSTEP_MISMATCH 0x100u
 
 /* ---- observation ---------------------------------------------------------------- */
 kiln_status kiln_read_counters(kiln_device *dev, kiln_counters *out);

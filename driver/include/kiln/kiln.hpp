@@ -195,6 +195,14 @@ class Device {
     return f;
   }
   const char* backend_name() const { return kiln_backend_name(dev_); }
+  // "both" backend: switch NPUs between submissions (wait for their fences first).
+  void select_npu(const char* kind) { check(kiln_select_npu(dev_, kind)); }
+  std::string active_npu() const { return kiln_active_npu(dev_); }
+  kiln_lockstep_stats lockstep_stats() {
+    kiln_lockstep_stats s;
+    check(kiln_read_lockstep_stats(dev_, &s));
+    return s;
+  }
   kiln_device* get() const { return dev_; }
 
  private:
