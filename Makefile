@@ -5,6 +5,10 @@
 #   make lint            verilator --lint-only -Wall on every RTL block
 #   make bench           simulation-speed benchmark (writes build/bench/*.json)
 #   make firmware-rv32   cross-compile the firmware for rv32imc and print its size
+#   make generate PROMPT="..." TOKENS=32 BACKEND=fast [RTL_LAYERS=0,7]
+#                        SmolLM2-135M on the virtual NPU (docs/model.md)
+#   make sample NAME=gemm_hello  run an SDK sample (sdk/samples; no NAME: list them)
+#   make python          build only the Python SDK (import kiln; docs/python.md)
 
 BUILD_DIR  ?= build
 BUILD_TYPE ?= Release
@@ -12,9 +16,13 @@ JOBS       ?= $(shell nproc)
 TEST       ?= attention
 BACKEND    ?= rtl
 ARGS       ?=
+NAME       ?=
+PROMPT     ?= What is the capital of France?
+TOKENS     ?= 32
+RTL_LAYERS ?=
 CMAKE      ?= cmake
 
-.PHONY: all build bootstrap configure test cosim lint bench firmware-rv32 clean
+.PHONY: all build bootstrap configure test cosim lint bench firmware-rv32 clean sample python generate
 
 all: build
 
@@ -44,6 +52,29 @@ bench: build
 
 firmware-rv32: configure
 	$(CMAKE) --build $(BUILD_DIR) --target firmware-rv32
+
+# The prompt travels in the environment, so quotes in it need no escaping.
+# BACKEND is passed only when given here (kiln-generate's default is fast;
+# the cosim default rtl would make a 30-layer run take hours).
+generate: export KILN_GENERATE_PROMPT = $(PROMPT)
+generate: build
+	@scripts/fetch_model.sh > /dev/null
+	$(BUILD_DIR)/sdk/kiln-generate --prompt "$$KILN_GENERATE_PROMPT" --tokens $(TOKENS) \
+	  $(if $(filter command line environment,$(origin BACKEND)),--backend $(BACKEND)) \
+	  $(if $(RTL_LAYERS),--rtl-layers $(RTL_LAYERS)) --report $(BUILD_DIR)/generate/report.json $(ARGS)
+
+# Samples run on the backend they choose (fast) unless BACKEND is given here.
+sample:
+ifeq ($(NAME),)
+	@sdk/samples/run_sample.sh --list
+else
+	@sdk/samples/run_sample.sh --check "$(NAME)"
+	@$(MAKE) --no-print-directory build
+	@$(if $(filter command line,$(origin BACKEND)),KILN_BACKEND=$(BACKEND)) sdk/samples/run_sample.sh $(BUILD_DIR) "$(NAME)" $(ARGS)
+endif
+
+python: configure
+	$(CMAKE) --build $(BUILD_DIR) -j $(JOBS) --target kiln_python
 
 clean:
 	rm -rf $(BUILD_DIR)

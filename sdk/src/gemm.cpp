@@ -23,38 +23,84 @@ static_assert(KILN_HW_DMA_CHANNELS >= 2, "loads and stores use separate DMA chan
 uint32_t ceil_div(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
 uint32_t round_up(uint32_t a, uint32_t b) { return ceil_div(a, b) * b; }
 
-// Scratchpad plan, in words. The array streams A from one buffer every
+// Block shape of one step: an M x N output block accumulated over K.
+struct Blocks {
+  uint32_t m, n, k;
+};
+
+// Scratchpad plan, in words.
+//
+// Large M (the general plan): the array streams A from one buffer every
 // cycle and has priority in the bank arbiter, so anything else in that bank
 // would starve: the two A buffers get a bank each (0, 1). The B buffers, read
 // by the array only while it loads weights, share banks 2 and 3 with the C
 // output buffers (B0 + C1 in bank 2, B1 + C0 in bank 3). During step i the
 // loads for step i+1 and the store of the previous block then never meet the
 // array's A stream.
+//
+// Small M (decode, M <= kSmallM): the array streams A for only M cycles per
+// weight tile, so the time goes into loading B. Each B buffer gets a whole
+// bank (0, 1) — twice the weights per step, so half the steps, commands and
+// DMA bursts, and a whole weight row (K <= 1024) per burst — while A0/A1
+// share bank 2 and C0/C1 bank 3.
 struct SpadPlan {
+  Blocks blk;
   uint32_t a[2], b[2], c[2];
   uint32_t a_stride, b_stride, c_stride;  // words between rows
   uint32_t acc[2];                        // accumulator regions, rows
 };
 
-SpadPlan make_plan(bool out_fp32, bool b_transposed) {
-  constexpr uint32_t M = GemmPlan::kBlockM, N = GemmPlan::kBlockN, K = GemmPlan::kBlockK;
+constexpr uint32_t kSmallM = 32;
+constexpr uint32_t kSmallMaxK = 1024;
+constexpr uint32_t kSmallMaxN = 256;
+
+Blocks choose_blocks(uint32_t M, uint32_t N, uint32_t K) {
+  if (M > kSmallM) return Blocks{GemmPlan::kBlockM, GemmPlan::kBlockN, GemmPlan::kBlockK};
+  // K in equal chunks of at most kSmallMaxK (whole tiles), then as many
+  // output columns as fill a bank with B.
+  const uint32_t k_chunks = ceil_div(K, kSmallMaxK);
+  const uint32_t bk = round_up(ceil_div(K, k_chunks), kLanes);
+  uint32_t bn = (kBankWords * kLanes / bk) / kLanes * kLanes;
+  bn = std::min({bn, kSmallMaxN, round_up(N, kLanes)});
+  return Blocks{kSmallM, bn, bk};
+}
+
+SpadPlan make_plan(bool out_fp32, bool b_transposed, const Blocks &blk) {
+  const uint32_t M = blk.m, N = blk.n, K = blk.k;
   constexpr uint32_t kHalfBank = kBankWords / 2;
-  static_assert(M * (K / kLanes) <= kBankWords, "an A tile fits one bank");
-  static_assert(K * (N / kLanes) <= kHalfBank, "a B tile (or a Bt tile, N x K) fits half a bank");
-  static_assert(M * (N / kLanes) * 2 <= kHalfBank, "an FP32 C tile fits half a bank");
-  static_assert(2 * M * (N / kLanes) <= KILN_HW_TENSOR_CORE_ACC_ROWS, "two C blocks fit the accumulator");
   SpadPlan p{};
+  p.blk = blk;
   p.a_stride = K / kLanes;
   p.b_stride = b_transposed ? K / kLanes : N / kLanes;  // words between B (or Bt) rows
   p.c_stride = (N / kLanes) * (out_fp32 ? 2 : 1);
-  p.a[0] = 0;
-  p.a[1] = kBankWords;
-  p.b[0] = 2 * kBankWords;
-  p.c[1] = 2 * kBankWords + kHalfBank;
-  p.b[1] = 3 * kBankWords;
-  p.c[0] = 3 * kBankWords + kHalfBank;
   p.acc[0] = 0;
   p.acc[1] = M * (N / kLanes);
+  if (M > kSmallM) {
+    static_assert(GemmPlan::kBlockM * (GemmPlan::kBlockK / kLanes) <= kBankWords, "an A tile fits one bank");
+    static_assert(GemmPlan::kBlockK * (GemmPlan::kBlockN / kLanes) <= kHalfBank,
+                  "a B tile (or a Bt tile, N x K) fits half a bank");
+    static_assert(GemmPlan::kBlockM * (GemmPlan::kBlockN / kLanes) * 2 <= kHalfBank,
+                  "an FP32 C tile fits half a bank");
+    static_assert(2 * GemmPlan::kBlockM * (GemmPlan::kBlockN / kLanes) <= KILN_HW_TENSOR_CORE_ACC_ROWS,
+                  "two C blocks fit the accumulator");
+    p.a[0] = 0;
+    p.a[1] = kBankWords;
+    p.b[0] = 2 * kBankWords;
+    p.c[1] = 2 * kBankWords + kHalfBank;
+    p.b[1] = 3 * kBankWords;
+    p.c[0] = 3 * kBankWords + kHalfBank;
+  } else {
+    static_assert(kSmallM * (kSmallMaxK / kLanes) <= kHalfBank, "a small-M A tile fits half a bank");
+    static_assert(kSmallM * (kSmallMaxN / kLanes) * 2 <= kHalfBank, "a small-M FP32 C tile fits half a bank");
+    static_assert(2 * kSmallM * (kSmallMaxN / kLanes) <= KILN_HW_TENSOR_CORE_ACC_ROWS,
+                  "two small-M C blocks fit the accumulator");
+    p.b[0] = 0;
+    p.b[1] = kBankWords;
+    p.a[0] = 2 * kBankWords;
+    p.a[1] = 2 * kBankWords + kHalfBank;
+    p.c[0] = 3 * kBankWords;
+    p.c[1] = 3 * kBankWords + kHalfBank;
+  }
   return p;
 }
 
@@ -64,22 +110,22 @@ struct Step {
   bool first_k, last_k;
 };
 
-std::vector<Step> make_steps(uint32_t M, uint32_t N, uint32_t K) {
+std::vector<Step> make_steps(uint32_t M, uint32_t N, uint32_t K, const Blocks &blk) {
   std::vector<Step> steps;
   uint32_t block = 0;
-  for (uint32_t m0 = 0; m0 < M; m0 += GemmPlan::kBlockM) {
-    for (uint32_t n0 = 0; n0 < N; n0 += GemmPlan::kBlockN, ++block) {
-      for (uint32_t k0 = 0; k0 < K; k0 += GemmPlan::kBlockK) {
+  for (uint32_t m0 = 0; m0 < M; m0 += blk.m) {
+    for (uint32_t n0 = 0; n0 < N; n0 += blk.n, ++block) {
+      for (uint32_t k0 = 0; k0 < K; k0 += blk.k) {
         Step s;
         s.m0 = m0;
         s.n0 = n0;
         s.k0 = k0;
-        s.mb = std::min(GemmPlan::kBlockM, M - m0);
-        s.nb = std::min(GemmPlan::kBlockN, N - n0);
-        s.kb = std::min(GemmPlan::kBlockK, K - k0);
+        s.mb = std::min(blk.m, M - m0);
+        s.nb = std::min(blk.n, N - n0);
+        s.kb = std::min(blk.k, K - k0);
         s.block = block;
         s.first_k = k0 == 0;
-        s.last_k = k0 + GemmPlan::kBlockK >= K;
+        s.last_k = k0 + blk.k >= K;
         steps.push_back(s);
       }
     }
@@ -129,8 +175,9 @@ void gemm_commands(kiln::CommandBuffer &cb, const DeviceMatrix &a, const DeviceM
   const bool out32 = dtype_bytes(c.dtype) == 4;
   const uint32_t dtype = a.dtype == DType::INT8 ? 1 : 0;
   const bool bt = opts.b_transposed;
-  const SpadPlan p = make_plan(out32, bt);
-  const std::vector<Step> steps = make_steps(a.rows, bt ? b.rows : b.cols, a.cols);
+  const uint32_t n_total = bt ? b.rows : b.cols;
+  const SpadPlan p = make_plan(out32, bt, choose_blocks(a.rows, n_total, a.cols));
+  const std::vector<Step> steps = make_steps(a.rows, n_total, a.cols, p.blk);
   const uint32_t ein = in_bytes(a), eout = dtype_bytes(c.dtype);
 
   auto load = [&](size_t i) {

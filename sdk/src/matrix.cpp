@@ -1,6 +1,7 @@
 #include "kiln/sdk/matrix.h"
 
 #include <cstring>
+#include <string>
 
 namespace kiln::sdk {
 
@@ -49,6 +50,21 @@ DeviceMatrix upload_matrix(kiln::Device &dev, const void *host, uint32_t rows, u
                 row_bytes);
   dev.write(m.buf.addr(), staged.data(), staged.size());
   return m;
+}
+
+DeviceMatrix row_view(const DeviceMatrix &m, uint32_t row0, uint32_t rows) {
+  if (rows == 0 || uint64_t(row0) + rows > m.rows)
+    throw kiln::Error(KILN_ERR_INVALID_ARGUMENT, "row_view: rows " + std::to_string(row0) + ".." +
+                                                     std::to_string(uint64_t(row0) + rows) + " of a " +
+                                                     std::to_string(m.rows) + "-row matrix");
+  DeviceMatrix v;
+  v.rows = rows;
+  v.cols = m.cols;
+  v.dtype = m.dtype;
+  v.stride = m.stride;
+  // No device handle: the Buffer never frees this range (m owns it).
+  v.buf = kiln::Buffer(nullptr, kiln_buffer{m.buf.addr() + uint64_t(row0) * m.stride, uint64_t(rows) * m.stride});
+  return v;
 }
 
 void download_matrix(kiln::Device &dev, const DeviceMatrix &m, void *host) {

@@ -36,6 +36,12 @@ DeviceMatrix alloc_matrix(kiln::Device &dev, uint32_t rows, uint32_t cols, DType
 // padding bytes are written as zeros.
 DeviceMatrix upload_matrix(kiln::Device &dev, const void *host, uint32_t rows, uint32_t cols,
                            DType t);
+// Rows row0..row0+rows-1 of `m` as a matrix of their own that shares m's
+// device memory and does not own it: `m` must outlive the view. Lets a kernel
+// work on part of a matrix (e.g. the last token's row for the LM head).
+// Throws kiln::Error(KILN_ERR_INVALID_ARGUMENT) when the rows are not inside m.
+DeviceMatrix row_view(const DeviceMatrix &m, uint32_t row0, uint32_t rows);
+
 // Downloads into a dense row-major host matrix, dropping the padding.
 void download_matrix(kiln::Device &dev, const DeviceMatrix &m, void *host);
 
