@@ -18,9 +18,8 @@ bool Backend::select_npu(const std::string& kind, std::string* err) {
 }
 
 #ifdef KILN_HAVE_RTL_BACKEND
-BackendFactory rtl_backend_factory();       // backend_rtl.cpp
-BackendFactory both_backend_factory();      // backend_both.cpp
-BackendFactory lockstep_backend_factory();  // backend_both.cpp
+// rtl, fast, both, lockstep (backend_platform.cpp).
+void register_platform_backends(std::map<std::string, BackendFactory>* factories);
 #endif
 
 namespace {
@@ -35,9 +34,7 @@ Registry& registry() {
   static Registry* r = [] {
     auto* reg = new Registry();
 #ifdef KILN_HAVE_RTL_BACKEND
-    reg->factories["rtl"] = rtl_backend_factory();
-    reg->factories["both"] = both_backend_factory();
-    reg->factories["lockstep"] = lockstep_backend_factory();
+    register_platform_backends(&reg->factories);
 #endif
     return reg;
   }();
