@@ -125,7 +125,8 @@ int run(const kiln::tools::GenerateOptions& o) {
       const bool on_rtl = (part >= 0 && part < int(n_layers)) ? rtl_layers.count(uint32_t(part)) > 0 : o.rtl_head;
       dev.select_npu(on_rtl ? "rtl" : "fast");
     }
-    if (slow && part >= 0) {
+    // On a terminal one line is rewritten; in a log only RTL parts get a line.
+    if (slow && part >= 0 && (tty || dev.active_npu() != "fast")) {
       std::fprintf(stderr, tty ? "\r[token %zu: %s %d/%u on %s]   " : "[token %zu: %s %d/%u on %s]\n", step_no + 1,
                    part < int(n_layers) ? "layer" : "head", part < int(n_layers) ? part + 1 : int(n_layers),
                    n_layers, dev.active_npu().c_str());
@@ -177,7 +178,10 @@ int run(const kiln::tools::GenerateOptions& o) {
   }
   const double gen_s = seconds_since(t_gen);
   if (logits_f) std::fclose(logits_f);
-  if (!o.quiet) std::fprintf(stdout, "\n");
+  if (!o.quiet) {
+    std::fprintf(stdout, "\n");
+    std::fflush(stdout);  // before the summary on stderr
+  }
 
   // Decode = every step after the prompt pass.
   double dec_host = 0;
