@@ -2,6 +2,9 @@
 #   make                 build everything
 #   make test            run all tests (ctest)
 #   make cosim TEST=attention  run a co-simulation test (TEST=list lists them)
+#   make cosim TEST=attention WAVES=1 [WAVE_CMD=3 | WAVE_FROM=N WAVE_TO=M]
+#                        also write build/cosim/<test>/waves.fst + waves.gtkw
+#   make waves TEST=attention  open them in GTKWave (docs/debugging.md)
 #   make lint            verilator --lint-only -Wall on every RTL block
 #   make bench           simulation-speed benchmark (writes build/bench/*.json)
 #   make firmware-rv32   cross-compile the firmware for rv32imc and print its size
@@ -20,9 +23,13 @@ NAME       ?=
 PROMPT     ?= What is the capital of France?
 TOKENS     ?= 32
 RTL_LAYERS ?=
+WAVES      ?=
+WAVE_FROM  ?=
+WAVE_TO    ?=
+WAVE_CMD   ?=
 CMAKE      ?= cmake
 
-.PHONY: all build bootstrap configure test cosim lint bench firmware-rv32 clean sample python generate
+.PHONY: all build bootstrap configure test cosim waves lint bench firmware-rv32 clean sample python generate
 
 all: build
 
@@ -40,8 +47,29 @@ build: configure
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
+# WAVES=1: the RTL island dumps an FST (only the window when WAVE_* are
+# given), then kiln-fst writes the GTKWave save file next to it.
+WAVE_DIR  = $(BUILD_DIR)/cosim/$(TEST)
+WAVE_ARGS = $(if $(WAVES),--waves $(WAVE_DIR)/waves.fst $(if $(WAVE_FROM),--wave-from $(WAVE_FROM)) \
+              $(if $(WAVE_TO),--wave-to $(WAVE_TO)) $(if $(WAVE_CMD),--wave-cmd $(WAVE_CMD)))
+
 cosim: build
-	$(BUILD_DIR)/cosim/kiln-cosim --test $(TEST) --backend $(BACKEND) --out-dir $(BUILD_DIR)/cosim $(ARGS)
+	@mkdir -p $(WAVE_DIR)
+	$(BUILD_DIR)/cosim/kiln-cosim --test $(TEST) --backend $(BACKEND) --out-dir $(BUILD_DIR)/cosim $(WAVE_ARGS) $(ARGS)
+	$(if $(WAVES),$(BUILD_DIR)/cosim/kiln-fst gtkw $(WAVE_DIR)/waves.fst $(WAVE_DIR)/waves.gtkw && \
+	  echo "waves: $(WAVE_DIR)/waves.fst + waves.gtkw (make waves TEST=$(TEST))")
+
+# Opens the last `make cosim WAVES=1` of TEST in GTKWave, or prints the
+# command when there is no display or no gtkwave (Debian: apt-get install gtkwave).
+waves:
+	@test -f $(WAVE_DIR)/waves.fst || { echo "no $(WAVE_DIR)/waves.fst: run make cosim TEST=$(TEST) WAVES=1 first" >&2; exit 1; }
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ] && command -v gtkwave >/dev/null; then \
+	  gtkwave $(WAVE_DIR)/waves.fst $(WAVE_DIR)/waves.gtkw; \
+	else \
+	  command -v gtkwave >/dev/null || echo "gtkwave is not installed (Debian: sudo apt-get install gtkwave)"; \
+	  [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ] || echo "no display: open the waveform where you have one with"; \
+	  echo "  gtkwave $(WAVE_DIR)/waves.fst $(WAVE_DIR)/waves.gtkw"; \
+	fi
 
 lint: configure
 	$(CMAKE) --build $(BUILD_DIR) --target kiln_generated

@@ -1,6 +1,7 @@
 #include "npu_island.h"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "kiln_hw.h"
 #include "kiln_regs.h"
@@ -31,16 +32,16 @@ NpuIsland::NpuIsland(sc_module_name name, std::unique_ptr<RtlModel> model, const
       period_(clock_period()) {
   csr.register_b_transport(this, &NpuIsland::b_transport);
   dma.register_invalidate_direct_mem_ptr(this, &NpuIsland::invalidate_direct_mem_ptr);
-  if (!cfg_.wave_file.empty()) {
-    tracing_ = model_->trace_open(cfg_.wave_file);
-    if (!tracing_) SC_REPORT_WARNING("kiln/island", ("cannot open waveform " + cfg_.wave_file).c_str());
-  }
+  // The file is opened at the first cycle inside the window (dump()), so a
+  // window the run never reaches leaves no file; <wave_file>.info says why.
+  tracing_ = !cfg_.wave_file.empty();
   SC_HAS_PROCESS(NpuIsland);
   SC_THREAD(run);
 }
 
 NpuIsland::~NpuIsland() {
   model_->trace_close();
+  if (tracing_) write_wave_info();
   model_->final();
 }
 
@@ -50,16 +51,100 @@ bool NpuIsland::clock_one() {
   const uint64_t ps = period_.value() / sc_time(1, SC_PS).value();
   model_->set_clk(false);
   model_->eval();
-  if (tracing_) model_->trace_dump(cycles_ * ps + ps / 2);
+  if (tracing_) dump(cycles_ * ps + ps / 2);
   axi_.sample();
   lite_.sample();
   model_->set_clk(true);
   model_->eval();
   ++cycles_;
   qk_.inc(period_);
-  if (tracing_) model_->trace_dump(cycles_ * ps);
+  if (tracing_) dump(cycles_ * ps);
   axi_.update(cycles_, qk_.get_local_time());
   return lite_.update();
+}
+
+void NpuIsland::dump(uint64_t time_ps) {
+  bool in;
+  if (cfg_.wave_cmd)
+    in = cmd_open_;
+  else
+    in = cycles_ >= cfg_.wave_from && (cfg_.wave_to == 0 || cycles_ <= cfg_.wave_to);
+  if (!in) return;
+  if (!trace_open_) {
+    if (!model_->trace_open(cfg_.wave_file)) {
+      SC_REPORT_WARNING("kiln/island", ("cannot open waveform " + cfg_.wave_file).c_str());
+      tracing_ = false;
+      return;
+    }
+    trace_open_ = true;
+    first_dumped_ = cycles_;
+  }
+  last_dumped_ = cycles_;
+  model_->trace_dump(time_ps);
+}
+
+// Command n (1-based, cfg_.wave_cmd) starts when the firmware is done with
+// command n-1 (its QUEUE_HEAD write) or, for n = 1, at the first doorbell.
+// The firmware only starts units and moves on, so a command's DMA or
+// tensor-core work outlasts its HEAD write: the window closes once the units
+// command n started (its DMA_START / TC_START / VU_START writes) read idle,
+// in a STATUS or per-unit status read (the firmware's polls or the island's
+// own idle check). Neighbouring commands overlapping that span are visible
+// too; a command that starts no unit ends at its HEAD write.
+void NpuIsland::observe_csr(bool write, uint32_t offset, uint32_t data) {
+  const uint64_t n = cfg_.wave_cmd;
+  auto unit_of = [](uint32_t off, uint32_t reg_of_unit0, uint32_t base) -> int {
+    return off >= base && off < base + 0x100 && (off - base) % KILN_DMA_STRIDE == reg_of_unit0 - base
+               ? int((off - base) / KILN_DMA_STRIDE) : -1;
+  };
+  const bool in_cmd = cmd_open_ && commands_done_ + 1 == n;  // command n itself is executing
+  if (write && offset == KILN_REG_CTRL && (data & KILN_CTRL_SOFT_RESET_MASK)) {
+    walking_ = false;
+  } else if (write && offset == KILN_REG_DOORBELL) {
+    if (!walking_ && commands_done_ + 1 == n && !cmd_done_) {
+      cmd_open_ = true;
+      boundaries_.emplace_back(cycles_, n);
+    }
+    walking_ = true;
+  } else if (write && offset == KILN_REG_QUEUE_HEAD && walking_) {
+    ++commands_done_;
+    if (cmd_open_) boundaries_.emplace_back(cycles_, commands_done_ + 1);
+    if (commands_done_ + 1 == n && !cmd_done_) {
+      cmd_open_ = true;
+      boundaries_.emplace_back(cycles_, n);
+    }
+  } else if (write && in_cmd) {
+    if (int ch = unit_of(offset, KILN_REG_DMA_START(0), KILN_DMA_BASE); ch >= 0) cmd_units_ |= 1u << ch;
+    if (offset == KILN_REG_TC_START(0)) cmd_units_ |= KILN_STATUS_TC_BUSY_MASK;
+    if (offset == KILN_REG_VU_START(0)) cmd_units_ |= KILN_STATUS_VU_BUSY_MASK;
+  } else if (!write && cmd_open_ && commands_done_ >= n) {
+    // Idle units seen in this read; STATUS has one busy bit per DMA channel.
+    if (offset == cfg_.status_offset) cmd_units_ &= data;
+    if (int ch = unit_of(offset, KILN_REG_DMA_STATUS(0), KILN_DMA_BASE); ch >= 0 && !(data & KILN_DMA_STATUS_BUSY_MASK))
+      cmd_units_ &= ~(1u << ch);
+    if (offset == KILN_REG_TC_STATUS(0) && !(data & KILN_TC_STATUS_BUSY_MASK)) cmd_units_ &= ~KILN_STATUS_TC_BUSY_MASK;
+    if (offset == KILN_REG_VU_STATUS(0) && !(data & KILN_VU_STATUS_BUSY_MASK)) cmd_units_ &= ~KILN_STATUS_VU_BUSY_MASK;
+  }
+  if (cmd_open_ && commands_done_ >= n && cmd_units_ == 0) {
+    cmd_open_ = false;
+    cmd_done_ = true;
+  }
+}
+
+// <wave_file>.info: the window actually dumped and the command boundaries in
+// it (kiln-cosim prints it and writes the GTKWave markers from it).
+void NpuIsland::write_wave_info() {
+  const std::string path = cfg_.wave_file + ".info";
+  FILE* f = std::fopen(path.c_str(), "w");
+  if (!f) return;
+  const uint64_t ps = period_.value() / sc_time(1, SC_PS).value();
+  std::fprintf(f, "ps_per_cycle %llu\ncommands %llu\nwave_cmd %llu\n", (unsigned long long)ps,
+               (unsigned long long)commands_done_, (unsigned long long)cfg_.wave_cmd);
+  if (trace_open_)
+    std::fprintf(f, "window %llu %llu\n", (unsigned long long)first_dumped_, (unsigned long long)last_dumped_);
+  for (const auto& b : boundaries_)
+    std::fprintf(f, "boundary %llu %llu\n", (unsigned long long)b.first, (unsigned long long)b.second);
+  std::fclose(f);
 }
 
 void NpuIsland::check_irqs() {
@@ -124,6 +209,7 @@ void NpuIsland::run() {
       requests_.pop_front();
       r->rdata = lite_.rdata();
       r->resp = lite_.resp();
+      if (tracing_ && cfg_.wave_cmd) observe_csr(r->write, r->offset, r->write ? r->wdata : r->rdata);
       qk_.sync();  // the requester continues at the time the access ended
       r->finished = true;
       r->done.notify();
@@ -136,6 +222,7 @@ void NpuIsland::run() {
       interval = cfg_.settle_cycles;
     } else if (lite_done && owner == LiteOwner::kStatus) {
       owner = LiteOwner::kNone;
+      if (tracing_ && cfg_.wave_cmd) observe_csr(false, cfg_.status_offset, lite_.rdata());
       quiet = 0;
       if (clean && requests_.empty() && (lite_.rdata() & cfg_.busy_mask) == 0) {
         qk_.sync();

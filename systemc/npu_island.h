@@ -10,6 +10,8 @@
 #include <deque>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "axi4_slave.h"
 #include "axil_master.h"
@@ -26,6 +28,9 @@ struct IslandConfig {
   unsigned max_check_interval = 256;
   Axi4SlaveAdapter::Config axi;
   std::string wave_file;       // FST; empty = no waveform
+  // Window (docs/debugging.md): cycles wave_from..wave_to inclusive (to 0 =
+  // end of run), or with wave_cmd > 0 the wave_cmd-th command (1-based).
+  uint64_t wave_from = 0, wave_to = 0, wave_cmd = 0;
   static IslandConfig from_hw();  // STATUS register and its busy fields
 };
 
@@ -73,6 +78,9 @@ class NpuIsland : public sc_core::sc_module, public Npu {
   enum class LiteOwner { kNone, kRequest, kStatus };
 
   void run();
+  void dump(uint64_t time_ps);
+  void observe_csr(bool write, uint32_t offset, uint32_t data);  // command boundaries for wave_cmd
+  void write_wave_info();
   bool clock_one();  // one cycle; returns true when the CSR access completed
   void check_irqs();
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
@@ -90,7 +98,17 @@ class NpuIsland : public sc_core::sc_module, public Npu {
   sc_core::sc_event irq_host_ev_, irq_fw_ev_;
   bool irq_host_ = false, irq_fw_ = false;
   bool sleeping_ = false;
-  bool tracing_ = false;
+  bool tracing_ = false;       // a waveform was asked for
+  bool trace_open_ = false;    // opened lazily at the first cycle inside the window
+  // Command tracking (wave_cmd): the firmware writes QUEUE_HEAD once per
+  // command it finished; a doorbell starts a walk. A soft reset ends the walk
+  // (its HEAD = 0 write is not a command).
+  bool walking_ = false;
+  uint64_t commands_done_ = 0;
+  bool cmd_open_ = false, cmd_done_ = false;  // inside / past the wave_cmd window
+  uint32_t cmd_units_ = 0;  // STATUS busy bits of the units command wave_cmd started, not yet seen idle
+  uint64_t first_dumped_ = 0, last_dumped_ = 0;
+  std::vector<std::pair<uint64_t, uint64_t>> boundaries_;  // (cycle, command that starts) inside the window
   uint64_t cycles_ = 0;
 };
 

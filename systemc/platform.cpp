@@ -56,6 +56,9 @@ void HostPort::run() {
 static IslandConfig island_config(const PlatformOptions& opts) {
   IslandConfig c = IslandConfig::from_hw();
   c.wave_file = opts.wave_file;
+  c.wave_from = opts.wave_from;
+  c.wave_to = opts.wave_to;
+  c.wave_cmd = opts.wave_cmd;
   return c;
 }
 

@@ -12,6 +12,7 @@ namespace kiln {
 
 struct PlatformOptions {
   std::string wave_file;  // FST waveform of the NPU; empty = none
+  uint64_t wave_from = 0, wave_to = 0, wave_cmd = 0;  // window, see IslandConfig
   // Which NPU model: "rtl" (Verilated RTL island), "fast" (C++ model,
   // bit-exact, docs/fast_model.md) or "both" (both built, "rtl" active
   // first; switch with select_npu between submissions).

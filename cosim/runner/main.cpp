@@ -11,18 +11,31 @@
 
 #include "kiln/kiln.hpp"
 #include "registry.h"
+#include "waves.h"
 
 namespace kc = kiln::cosim;
 
 static void usage(std::FILE *to) {
   std::fprintf(to,
                "usage: kiln-cosim --test <name|list> [--backend rtl] [--out-dir DIR] [--<option> VALUE]...\n"
+               "         [--waves FILE.fst [--wave-from CYCLE] [--wave-to CYCLE] | [--wave-cmd N]]\n"
                "       kiln-cosim --test <name> --help   (options of one test)\n");
 }
 
 static void list_tests() {
   std::printf("Registered co-simulation tests (make cosim TEST=<name>):\n");
   for (const auto &t : kc::registry()) std::printf("  %-16s %s\n", t.name.c_str(), t.description.c_str());
+}
+
+// Refuses window options that cannot work, before a long simulation.
+static const char *wave_error(const std::string &waves, bool wave_given, const std::string &backend,
+                              unsigned long long from, unsigned long long to, unsigned long long cmd) {
+  if (waves.empty()) return wave_given ? "--wave-from/--wave-to/--wave-cmd need --waves FILE" : nullptr;
+  if (backend == "fast")
+    return "the fast backend has no waveform: it is a C++ model with no RTL signals (use --backend rtl)";
+  if (to && from > to) return "--wave-from is after --wave-to: the window would be empty";
+  if (cmd && (from || to)) return "--wave-cmd and --wave-from/--wave-to are exclusive: give a command or cycles";
+  return nullptr;
 }
 
 static const kc::Test *find_test(const std::string &name) {
@@ -36,6 +49,9 @@ int main(int argc, char **argv) {
   const char *env_backend = std::getenv("KILN_BACKEND");
   std::string backend = env_backend && *env_backend ? env_backend : "rtl";
   bool help = false;
+  std::string waves;
+  unsigned long long wave_from = 0, wave_to = 0, wave_cmd = 0;
+  bool wave_given = false;
   std::map<std::string, std::string> given;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -59,6 +75,17 @@ int main(int argc, char **argv) {
     if (key == "test") test_name = value;
     else if (key == "backend") backend = value;
     else if (key == "out-dir") out_root = value;
+    else if (key == "waves") waves = value;
+    else if (key == "wave-from" || key == "wave-to" || key == "wave-cmd") {
+      char *end = nullptr;
+      const unsigned long long v = std::strtoull(value.c_str(), &end, 0);
+      if (value.empty() || *end || value[0] == '-') {
+        std::fprintf(stderr, "kiln-cosim: --%s must be a non-negative integer, got '%s'\n", key.c_str(), value.c_str());
+        return 2;
+      }
+      (key == "wave-from" ? wave_from : key == "wave-to" ? wave_to : wave_cmd) = v;
+      wave_given = true;
+    }
     else given[key] = value;
   }
   if (test_name.empty() && !help) {
@@ -94,7 +121,20 @@ int main(int argc, char **argv) {
     values[kv.first] = kv.second;
   }
 
+  if (const char *err = wave_error(waves, wave_given, backend, wave_from, wave_to, wave_cmd)) {
+    std::fprintf(stderr, "kiln-cosim: %s\n", err);
+    return 2;
+  }
   kc::Context ctx{backend, out_root + "/" + t->name, kc::Options(values)};
+  ctx.waves = waves;
+  ctx.open.wave_file = ctx.waves.c_str();
+  ctx.open.wave_from = wave_from;
+  ctx.open.wave_to = wave_to;
+  ctx.open.wave_cmd = wave_cmd;
+  if (!waves.empty()) {
+    std::remove(waves.c_str());  // a stale file must not pass for this run's
+    std::remove((waves + ".info").c_str());
+  }
   std::printf("kiln-cosim: %s on backend %s\n", t->name.c_str(), backend.c_str());
   std::fflush(stdout);
   kc::Result r;
@@ -107,6 +147,15 @@ int main(int argc, char **argv) {
   } catch (const std::exception &e) {
     r.passed = false;
     r.summary = std::string("error: ") + e.what();
+  }
+  if (!waves.empty()) {
+    std::string msg;
+    if (!kc::check_waves(waves, wave_cmd, &msg)) {
+      r.passed = false;
+      r.summary += (r.summary.empty() ? "" : "\n") + std::string("error: ") + msg;
+    } else {
+      std::printf("%s\n", msg.c_str());
+    }
   }
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   r.report.set("test", t->name).set("backend", backend).set("passed", r.passed).set("wall_seconds", wall);

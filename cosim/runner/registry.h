@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "kiln/kiln.h"
 #include "report.h"
 
 namespace kiln::cosim {
@@ -34,6 +35,11 @@ struct Context {
   std::string backend;
   std::string out_dir;  // build/cosim/<test>
   Options opts;
+  // --waves/--wave-*: passed to every device the test opens (wave_file
+  // points into `waves`, which outlives the test run).
+  std::string waves;
+  kiln_open_options open{};
+  const kiln_open_options *open_options() const { return waves.empty() ? nullptr : &open; }
 };
 
 struct Result {

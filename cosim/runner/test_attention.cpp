@@ -146,7 +146,7 @@ kc::Result run_attention(kc::Context &ctx) {
       cache_len > 65536 || steps > 4096 || heads > 256 || kv_heads > 256 || hd > 4096)
     throw std::invalid_argument("attention: options out of range");
   if (seq == 0 && cache_len == 0) throw std::invalid_argument("attention: need --seq > 0 or --cache-len > 0");
-  kiln::Device dev(ctx.backend.c_str());
+  kiln::Device dev(ctx.backend.c_str(), ctx.open_options());
   Session ss{dev, {uint32_t(heads), uint32_t(kv_heads), uint32_t(hd)}, {}, {}, {}, {},
              kc::RandomData(uint64_t(ctx.opts.integer("seed")))};
   const uint32_t filled = uint32_t(cache_len > 0 ? cache_len : seq);
@@ -236,7 +236,7 @@ const kc::Register reg{{"attention",
 namespace {
 
 kc::Result run_refusal(kc::Context &ctx) {
-  kiln::Device dev(ctx.backend.c_str());
+  kiln::Device dev(ctx.backend.c_str(), ctx.open_options());
   using kiln::sdk::AttentionShape;
   auto bf = [&](uint32_t r, uint32_t c) { return kiln::sdk::alloc_matrix(dev, r, c, DType::BF16); };
   const AttentionShape ok{9, 3, 64};

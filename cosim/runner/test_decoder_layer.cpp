@@ -55,7 +55,7 @@ kc::Result run_decoder(kc::Context &ctx) {
   const uint32_t H = cfg.hidden, D = cfg.head_dim, QD = cfg.n_heads * D, KD = cfg.n_kv_heads * D, F = cfg.ffn;
   const uint32_t max_len = uint32_t(seq + steps);
   kc::RandomData rng(uint64_t(ctx.opts.integer("seed")));
-  kiln::Device dev(ctx.backend.c_str());
+  kiln::Device dev(ctx.backend.c_str(), ctx.open_options());
   kk::GoldenReplay gold;
 
   // Weights: projections N(0, 1/sqrt(fan_in)) as trained Llama layers are,

@@ -54,7 +54,7 @@ kc::Result run_gemm(kc::Context &ctx) {
                   false);
   } else kg::gemm_bf16(A.data(), K, B.data(), N, gold.data(), N, int(M), int(N), int(K), false);
 
-  kiln::Device dev(ctx.backend.c_str());
+  kiln::Device dev(ctx.backend.c_str(), ctx.open_options());
   auto a = kiln::sdk::upload_matrix(dev, A.data(), uint32_t(M), uint32_t(K), tin);
   auto b = kiln::sdk::upload_matrix(dev, B.data(), uint32_t(K), uint32_t(N), tin);
   auto c = kiln::sdk::alloc_matrix(dev, uint32_t(M), uint32_t(N), tout);

@@ -49,7 +49,7 @@ kc::Result run_mlp(kc::Context &ctx) {
   const std::vector<uint16_t> xb = random_bf16(rng, size_t(t) * h, 0), gb = random_bf16(rng, size_t(f) * h, sh),
                               ub = random_bf16(rng, size_t(f) * h, sh), db = random_bf16(rng, size_t(h) * f, sf);
 
-  kiln::Device dev(ctx.backend.c_str());
+  kiln::Device dev(ctx.backend.c_str(), ctx.open_options());
   auto x = kk::upload_bf16(dev, xb, t, h);
   auto wg = kk::upload_bf16(dev, gb, f, h);
   auto wu = kk::upload_bf16(dev, ub, f, h);

@@ -43,7 +43,7 @@ kc::Result run_rmsnorm(kc::Context &ctx) {
   for (auto &v : wb) v = rng.bf16_normal();
   const std::vector<double> xd(xs.begin(), xs.end()), wd = kk::bf16_values(wb);
 
-  kiln::Device dev(ctx.backend.c_str());
+  kiln::Device dev(ctx.backend.c_str(), ctx.open_options());
   auto x = kk::upload_fp32(dev, xs, uint32_t(T), uint32_t(H));
   kiln::sdk::DeviceMatrix w = tw == DType::BF16
                                   ? kk::upload_bf16(dev, wb, 1, uint32_t(H))

@@ -36,7 +36,7 @@ kc::Result run_rope(kc::Context &ctx) {
   for (auto &v : xb) v = rng.bf16_normal();
   const std::vector<double> xd = kk::bf16_values(xb);
 
-  kiln::Device dev(ctx.backend.c_str());
+  kiln::Device dev(ctx.backend.c_str(), ctx.open_options());
   const kiln::sdk::RopeTable table = kiln::sdk::make_rope_table(dev, uint32_t(max_pos), uint32_t(HD), float(theta));
   auto x = kk::upload_bf16(dev, xb, uint32_t(T), W);
   auto out = kiln::sdk::alloc_matrix(dev, uint32_t(T), W, DType::BF16);

@@ -33,7 +33,7 @@ kc::Result run_softmax(kc::Context &ctx) {
   for (auto &v : xs) v = float(scale * kk::bf16_to_double(rng.bf16_normal()) * (1.0 + 0.0078125 * rng.uniform()));
   std::vector<double> xd(xs.begin(), xs.end());
 
-  kiln::Device dev(ctx.backend.c_str());
+  kiln::Device dev(ctx.backend.c_str(), ctx.open_options());
   auto x = kk::upload_fp32(dev, xs, uint32_t(R), uint32_t(C));
   auto out = kiln::sdk::alloc_matrix(dev, uint32_t(R), uint32_t(C), tout);
 

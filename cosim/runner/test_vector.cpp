@@ -208,7 +208,7 @@ kc::Result run_vector(kc::Context &ctx) {
   if (std::find(ops.begin(), ops.end(), VecOp::Rope) != ops.end() && cols % 2)
     throw std::invalid_argument("--cols must be even for rope (pairs of columns)");
 
-  kiln::Device dev(ctx.backend.c_str());
+  kiln::Device dev(ctx.backend.c_str(), ctx.open_options());
   kc::Result res;
   res.passed = true;
   kc::Json per_op;

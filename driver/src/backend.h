@@ -46,6 +46,7 @@ class Backend {
 
 struct BackendOptions {
   std::string wave_file;
+  uint64_t wave_from = 0, wave_to = 0, wave_cmd = 0;  // see kiln_open_options
 };
 
 // A factory returns nullptr and fills *status (KILN_ERR_BACKEND or

@@ -76,6 +76,14 @@ BackendFactory factory(Variant v) {
     po.npu = v.npu;
     if (v.first_active) po.first_active = v.first_active;
     po.wave_file = opts.wave_file;  // the RTL island's waveform (none on fast)
+    if (!opts.wave_file.empty() && std::string(v.npu) == "fast") {
+      *status = KILN_ERR_BACKEND;
+      *err = "the fast backend has no waveform: it is a C++ model with no RTL signals (use the rtl backend)";
+      return nullptr;
+    }
+    po.wave_from = opts.wave_from;
+    po.wave_to = opts.wave_to;
+    po.wave_cmd = opts.wave_cmd;
     std::string perr;
     std::unique_ptr<PlatformHost> host = PlatformHost::create(po, &perr);
     if (!host) {

@@ -53,6 +53,17 @@ std::unique_ptr<Device> Device::open(const char* backend, const kiln_open_option
   }
   BackendOptions bo;
   if (opts && opts->wave_file) bo.wave_file = opts->wave_file;
+  if (opts) {
+    bo.wave_from = opts->wave_from;
+    bo.wave_to = opts->wave_to;
+    bo.wave_cmd = opts->wave_cmd;
+    if (opts->wave_to && opts->wave_from > opts->wave_to) {
+      *status = KILN_ERR_INVALID_ARGUMENT;
+      *err = "kiln_open: wave_from (" + std::to_string(opts->wave_from) + ") is after wave_to (" +
+             std::to_string(opts->wave_to) + ")";
+      return nullptr;
+    }
+  }
   kiln_status st = KILN_ERR_BACKEND;
   std::string berr;
   std::unique_ptr<Backend> be = (*factory)(bo, &st, &berr);

@@ -45,6 +45,13 @@ typedef struct kiln_buffer {
 typedef struct kiln_open_options {
   const char *wave_file;     /* rtl backend: FST waveform path, NULL = none */
   uint64_t default_timeout_ns; /* simulated-time timeout for waits, 0 = 10 ms */
+  /* Waveform window (rtl backend, with wave_file; docs/debugging.md): dump
+     only NPU clock cycles wave_from..wave_to (inclusive; wave_to 0 = to the
+     end), or with wave_cmd > 0 only while the wave_cmd-th command of the run
+     (1-based, counted across submissions) executes. Zero = whole run. */
+  uint64_t wave_from;
+  uint64_t wave_to;
+  uint64_t wave_cmd;
 } kiln_open_options;
 
 /* Device-reported error, as read from the ERR_* registers. */
