@@ -53,11 +53,14 @@ WAVE_DIR  = $(BUILD_DIR)/cosim/$(TEST)
 WAVE_ARGS = $(if $(WAVES),--waves $(WAVE_DIR)/waves.fst $(if $(WAVE_FROM),--wave-from $(WAVE_FROM)) \
               $(if $(WAVE_TO),--wave-to $(WAVE_TO)) $(if $(WAVE_CMD),--wave-cmd $(WAVE_CMD)))
 
+# The .gtkw is written even when the test fails: that is when it is needed.
 cosim: build
-	@mkdir -p $(WAVE_DIR)
-	$(BUILD_DIR)/cosim/kiln-cosim --test $(TEST) --backend $(BACKEND) --out-dir $(BUILD_DIR)/cosim $(WAVE_ARGS) $(ARGS)
-	$(if $(WAVES),$(BUILD_DIR)/cosim/kiln-fst gtkw $(WAVE_DIR)/waves.fst $(WAVE_DIR)/waves.gtkw && \
-	  echo "waves: $(WAVE_DIR)/waves.fst + waves.gtkw (make waves TEST=$(TEST))")
+	$(if $(WAVES),@mkdir -p $(WAVE_DIR))
+	@rc=0; $(BUILD_DIR)/cosim/kiln-cosim --test $(TEST) --backend $(BACKEND) --out-dir $(BUILD_DIR)/cosim \
+	  $(WAVE_ARGS) $(ARGS) || rc=$$?; \
+	$(if $(WAVES),[ ! -f $(WAVE_DIR)/waves.fst ] || { $(BUILD_DIR)/cosim/kiln-fst gtkw $(WAVE_DIR)/waves.fst \
+	  $(WAVE_DIR)/waves.gtkw && echo "waves: $(WAVE_DIR)/waves.fst + waves.gtkw (make waves TEST=$(TEST))"; };) \
+	exit $$rc
 
 # Opens the last `make cosim WAVES=1` of TEST in GTKWave, or prints the
 # command when there is no display or no gtkwave (Debian: apt-get install gtkwave).
