@@ -71,10 +71,21 @@ TEST_CASE("firmware that never becomes ready times out", "[open]") {
   kiln_test::MockConfig cfg;
   cfg.boot_ns = 1'000'000'000;
   kiln_test::next_mock_config() = cfg;
-  kiln_open_options o{nullptr, 20'000};
+  kiln_open_options o{};
+  o.default_timeout_ns = 20'000;
   kiln_device* dev = nullptr;
   CHECK(kiln_open("mock", &o, &dev) == KILN_ERR_TIMEOUT);
   CHECK_THAT(kiln_last_error(nullptr), Contains("FW_STATUS.READY within 20000 ns"));
+}
+
+TEST_CASE("a waveform window that ends before it starts is refused", "[open]") {
+  kiln_open_options o{};
+  o.wave_file = "never_written.fst";
+  o.wave_from = 10;
+  o.wave_to = 5;
+  kiln_device* dev = nullptr;
+  CHECK(kiln_open("mock", &o, &dev) == KILN_ERR_INVALID_ARGUMENT);
+  CHECK_THAT(kiln_last_error(nullptr), Contains("wave_from (10) is after wave_to (5)"));
 }
 
 TEST_CASE("allocator: alignment, rounding, argument checks", "[memory]") {

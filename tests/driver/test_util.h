@@ -15,7 +15,8 @@ struct MockDevice {
   kiln_test::MockBackend* mock = nullptr;
   explicit MockDevice(const kiln_test::MockConfig& cfg = {}, uint64_t timeout_ns = 0) {
     kiln_test::next_mock_config() = cfg;
-    kiln_open_options o{nullptr, timeout_ns};
+    kiln_open_options o{};
+    o.default_timeout_ns = timeout_ns;
     kiln_status st = kiln_open("mock", &o, &dev);
     INFO(kiln_last_error(nullptr));
     REQUIRE(st == KILN_OK);
