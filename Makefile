@@ -55,7 +55,7 @@ WAVE_ARGS = $(if $(WAVES),--waves $(WAVE_DIR)/waves.fst $(if $(WAVE_FROM),--wave
 
 # The .gtkw is written even when the test fails: that is when it is needed.
 cosim: build
-	$(if $(WAVES),@mkdir -p $(WAVE_DIR))
+	$(if $(WAVES),@mkdir -p $(WAVE_DIR) && rm -f $(WAVE_DIR)/waves.fst $(WAVE_DIR)/waves.fst.info $(WAVE_DIR)/waves.gtkw)
 	@rc=0; $(BUILD_DIR)/cosim/kiln-cosim --test $(TEST) --backend $(BACKEND) --out-dir $(BUILD_DIR)/cosim \
 	  $(WAVE_ARGS) $(ARGS) || rc=$$?; \
 	$(if $(WAVES),[ ! -f $(WAVE_DIR)/waves.fst ] || { $(BUILD_DIR)/cosim/kiln-fst gtkw $(WAVE_DIR)/waves.fst \

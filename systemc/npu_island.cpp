@@ -41,7 +41,7 @@ NpuIsland::NpuIsland(sc_module_name name, std::unique_ptr<RtlModel> model, const
 
 NpuIsland::~NpuIsland() {
   model_->trace_close();
-  if (tracing_) write_wave_info();
+  if (!cfg_.wave_file.empty()) write_wave_info();  // also when the FST could not be opened
   model_->final();
 }
 
