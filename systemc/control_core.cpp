@@ -75,7 +75,10 @@ int ControlCore::mem_read(uint64_t addr, void* dst, uint32_t bytes) {
 }
 
 void ControlCore::wait_event() {
+  if (npu_.irq_fw()) return;
+  npu_.set_core_sleeping(true);
   while (!npu_.irq_fw()) wait(npu_.irq_fw_event());
+  npu_.set_core_sleeping(false);
 }
 
 uint64_t ControlCore::time_ns() {

@@ -34,6 +34,11 @@ class Npu {
   virtual uint64_t rtl_cycles() const = 0;
   // No unit busy and no reset running: a safe point to switch NPUs.
   virtual bool idle() = 0;
+  // The control core sleeps until irq_fw (true) or runs firmware again
+  // (false). A model that runs ahead of SystemC time may do so only while
+  // the core sleeps: an access the core posts while the model is ahead would
+  // be served late, and firmware timing would depend on the run-ahead.
+  virtual void set_core_sleeping(bool) {}
 };
 
 }  // namespace kiln

@@ -236,7 +236,11 @@ void NpuIsland::run() {
         interval = std::min(interval * 2, cfg_.max_check_interval);
       }
     }
-    if (qk_.need_sync()) qk_.sync();
+    // Run ahead only while the control core sleeps: while it runs firmware,
+    // its next register access must find the island at its own time, or
+    // that access (and all firmware timing after it) would be served up to
+    // a quantum late.
+    if (qk_.need_sync() || !core_sleeping_) qk_.sync();
   }
 }
 

@@ -63,6 +63,7 @@ class NpuIsland : public sc_core::sc_module, public Npu {
   uint64_t rtl_cycles() const override { return cycles_; }
   // The clock stops only after STATUS showed no busy unit.
   bool idle() override { return sleeping_; }
+  void set_core_sleeping(bool s) override { core_sleeping_ = s; }
   bool clock_stopped() const { return sleeping_; }
   const Axi4SlaveAdapter::Stats& axi_stats() const { return axi_.stats(); }
   RtlModel& model() { return *model_; }
@@ -98,6 +99,7 @@ class NpuIsland : public sc_core::sc_module, public Npu {
   sc_core::sc_event irq_host_ev_, irq_fw_ev_;
   bool irq_host_ = false, irq_fw_ = false;
   bool sleeping_ = false;
+  bool core_sleeping_ = false;  // the control core waits for irq_fw: run-ahead is safe
   bool tracing_ = false;       // a waveform was asked for
   bool trace_open_ = false;    // opened lazily at the first cycle inside the window
   // Command tracking (wave_cmd): the firmware writes QUEUE_HEAD once per

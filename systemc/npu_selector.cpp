@@ -39,6 +39,10 @@ void NpuSelector::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
   to_npu[static_cast<int>(active_)]->b_transport(trans, delay);
 }
 
+void NpuSelector::set_core_sleeping(bool s) {
+  for (Npu* n : npus_) n->set_core_sleeping(s);
+}
+
 bool NpuSelector::select(const std::string& kind, std::string* err) {
   size_t next = npus_.size();
   for (size_t i = 0; i < npus_.size(); ++i)

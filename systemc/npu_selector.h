@@ -40,6 +40,7 @@ class NpuSelector : public sc_core::sc_module, public Npu {
   const sc_core::sc_event& irq_fw_event() const override { return fw_ev_; }
   uint64_t rtl_cycles() const override;  // both NPUs together
   bool idle() override { return active().idle(); }
+  void set_core_sleeping(bool s) override;
 
   Npu& active() const { return *npus_[active_]; }
   // Must run in an SC_THREAD (it performs CSR accesses). Waits until both

@@ -76,7 +76,7 @@ class Platform : public sc_core::sc_module {
 // hop of the same size for everybody).
 constexpr unsigned kRouterPortLatencyCycles = 2;
 // Global quantum: how far the island may run ahead of SystemC time.
-constexpr unsigned kQuantumCycles = 1000;
+constexpr unsigned kQuantumCycles = 100;
 
 // Builds the platform around any model with kiln_npu_top's ports. Used by
 // PlatformHost::create (Vkiln_npu_top, kiln_fw_main) and by tests.

@@ -44,6 +44,7 @@ class Device {
   kiln_status reset();
   kiln_status read_counters(kiln_counters* out);
   kiln_status sim_time(uint64_t* now_ns, uint64_t* rtl_cycles);
+  kiln_status timestamps(kiln_timestamps* out);
   kiln_status select_npu(const char* kind);
   kiln_status lockstep_stats(kiln_lockstep_stats* out);
 
@@ -104,6 +105,8 @@ class Device {
   kiln_device_error_info dev_err_{};
   std::string dev_err_msg_;
   std::string last_error_;
+  kiln_timestamps times_{};  // kiln_read_timestamps
+  void note_irq(uint64_t wait_began_ns);
   std::string active_npu_;        // cached for kiln_active_npu's const char*
   kiln_lockstep_stats lockstep_{};
 };

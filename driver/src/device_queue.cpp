@@ -89,7 +89,7 @@ kiln_status Device::wait_ring_space(uint64_t deadline, uint32_t* free_slots) {
                       hex(head).c_str(), hex(ring_tail_).c_str()));
     backend_->mmio_write32(KILN_REG_IRQ_STATUS,
                            KILN_IRQ_STATUS_FENCE_MASK | KILN_IRQ_STATUS_RESET_DONE_MASK);
-    backend_->wait_irq(std::min(kPollSliceNs, deadline - now));
+    if (backend_->wait_irq(std::min(kPollSliceNs, deadline - now))) note_irq(now);
   }
 }
 
@@ -148,6 +148,7 @@ kiln_status Device::enqueue(const uint32_t* cmds, uint32_t count, uint64_t* fenc
     done += n;
     backend_->mmio_write32(KILN_REG_QUEUE_TAIL, ring_tail_);
     backend_->mmio_write32(KILN_REG_DOORBELL, 1);
+    times_.doorbell_ns = backend_->now_ns();  // the write has reached the device
   }
   if (fence) *fence = my_fence;
   return KILN_OK;
@@ -185,7 +186,7 @@ kiln_status Device::wait(uint64_t fence, uint64_t timeout_ns) {
                       backend_->mmio_read32(KILN_REG_FENCE_VALUE),
                       hex(backend_->mmio_read32(KILN_REG_QUEUE_HEAD)).c_str(),
                       hex(ring_tail_).c_str()));
-    backend_->wait_irq(deadline - now);
+    if (backend_->wait_irq(deadline - now)) note_irq(now);
   }
 }
 
@@ -242,6 +243,19 @@ kiln_status Device::read_counters(kiln_counters* out) {
   out->dma_write_bytes = rd(KILN_REG_PERF_DMA_WR_BYTES_LO);
   out->dma_busy_cycles = rd(KILN_REG_PERF_DMA_BUSY_LO);
   out->vu_busy_cycles = rd(KILN_REG_PERF_VU_BUSY_LO);
+  return KILN_OK;
+}
+
+// An interrupt that was already raised when the wait began arrived at an
+// unknown time: record 0 rather than the host's time.
+void Device::note_irq(uint64_t wait_began_ns) {
+  const uint64_t t = backend_->now_ns();
+  times_.irq_ns = t > wait_began_ns ? t : 0;
+}
+
+kiln_status Device::timestamps(kiln_timestamps* out) {
+  if (!out) return fail(KILN_ERR_INVALID_ARGUMENT, "kiln_read_timestamps: out is NULL");
+  *out = times_;
   return KILN_OK;
 }
 

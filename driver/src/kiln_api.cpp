@@ -133,6 +133,9 @@ kiln_status kiln_reset(kiln_device* dev) {
 kiln_status kiln_read_counters(kiln_device* dev, kiln_counters* out) {
   return guarded(dev, "kiln_read_counters", [&](kiln::Device& d) { return d.read_counters(out); });
 }
+kiln_status kiln_read_timestamps(kiln_device* dev, kiln_timestamps* out) {
+  return guarded(dev, "kiln_read_timestamps", [&](kiln::Device& d) { return d.timestamps(out); });
+}
 kiln_status kiln_sim_time(kiln_device* dev, uint64_t* now_ns, uint64_t* rtl_cycles) {
   return guarded(dev, "kiln_sim_time",
                  [&](kiln::Device& d) { return d.sim_time(now_ns, rtl_cycles); });

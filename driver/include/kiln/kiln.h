@@ -220,6 +220,19 @@ kiln_status kiln_read_lockstep_stats(kiln_device *dev, kiln_lockstep_stats *out)
 kiln_status kiln_read_counters(kiln_device *dev, kiln_counters *out);
 /* Simulated time (ns) and cycles the RTL was clocked. */
 kiln_status kiln_sim_time(kiln_device *dev, uint64_t *now_ns, uint64_t *rtl_cycles);
+/* Simulated times (ns) of the last doorbell kiln_submit rang (when its write
+ * reached the device) and of the last host interrupt kiln_submit or kiln_wait
+ * woke on: when kiln_wait slept until a submission's fence interrupt,
+ * irq_ns - doorbell_ns is that submission's device time, doorbell to fence
+ * interrupt, without the host link's completion reads (docs/perf_model.md).
+ * irq_ns is 0 before any interrupt and when the last one was already raised
+ * as the wait began (a submission shorter than the host's own polling): its
+ * time is then unknown. */
+typedef struct kiln_timestamps {
+  uint64_t doorbell_ns;
+  uint64_t irq_ns;
+} kiln_timestamps;
+kiln_status kiln_read_timestamps(kiln_device *dev, kiln_timestamps *out);
 
 #ifdef __cplusplus
 }

@@ -184,6 +184,11 @@ class Device {
     check(kiln_read_counters(dev_, &c));
     return c;
   }
+  kiln_timestamps timestamps() {
+    kiln_timestamps t;
+    check(kiln_read_timestamps(dev_, &t));
+    return t;
+  }
   uint64_t now_ns() {
     uint64_t t = 0;
     check(kiln_sim_time(dev_, &t, nullptr));
