@@ -12,6 +12,11 @@
 #                        SmolLM2-135M on the virtual NPU (docs/model.md)
 #   make sample NAME=gemm_hello  run an SDK sample (sdk/samples; no NAME: list them)
 #   make python          build only the Python SDK (import kiln; docs/python.md)
+#   make correlate [CASES=gemm,attention] [UPDATE_DOCS=1]
+#                        performance model vs the RTL over the correlation sweep
+#                        (build/correlate/: report.json, scatter.png, table.md)
+#   make whatif MODEL=llama3-8b [PROMPT_TOKENS=512]
+#                        design-space projection (build/whatif/: whatif.json, roofline.png)
 
 BUILD_DIR  ?= build
 BUILD_TYPE ?= Release
@@ -28,8 +33,14 @@ WAVE_FROM  ?=
 WAVE_TO    ?=
 WAVE_CMD   ?=
 CMAKE      ?= cmake
+KILN_PYTHON ?= python3
+CASES      ?=
+UPDATE_DOCS ?=
+MODEL      ?= llama3-8b
+PROMPT_TOKENS ?= 512
 
-.PHONY: all build bootstrap configure test cosim waves lint bench firmware-rv32 clean sample python generate
+.PHONY: all build bootstrap configure test cosim waves lint bench firmware-rv32 clean sample python generate \
+        correlate whatif
 
 all: build
 
@@ -106,6 +117,19 @@ endif
 
 python: configure
 	$(CMAKE) --build $(BUILD_DIR) -j $(JOBS) --target kiln_python
+
+# The sweep runs on BACKEND (default rtl); fails when the mean |error| is
+# over 2 % or a case is over 5 % (docs/correlation.md). The plot and the table
+# are written either way.
+correlate: build
+	@rc=0; $(BUILD_DIR)/perf/kiln-correlate --backend $(BACKEND) --out $(BUILD_DIR)/correlate \
+	  $(if $(CASES),--only $(CASES)) --check 2,5 $(ARGS) || rc=$$?; \
+	[ ! -f $(BUILD_DIR)/correlate/report.json ] || $(KILN_PYTHON) perf/scripts/correlation_report.py \
+	  $(BUILD_DIR)/correlate/report.json $(BUILD_DIR)/correlate $(if $(UPDATE_DOCS),--update-docs docs/correlation.md) \
+	  || rc=1; exit $$rc
+
+whatif: build
+	$(BUILD_DIR)/perf/kiln-perf whatif --model $(MODEL) --prompt $(PROMPT_TOKENS) --out $(BUILD_DIR)/whatif $(ARGS)
 
 clean:
 	rm -rf $(BUILD_DIR)
