@@ -1,12 +1,15 @@
 #pragma once
 #include <cstdint>
 
+#include "kiln/kiln.h"
+
 namespace kiln::bench {
 
 struct Figures {
   uint64_t cycles = 0;
   double wall_seconds = 0;
   double cycles_per_second = 0;
+  kiln_counters counters{};  // platform run: the job's counter increments
 };
 
 // The bare Verilated NPU running `iterations` 128x128x256 MATMULs with DMA traffic.

@@ -21,11 +21,13 @@ Figures run_platform(uint32_t m, uint32_t n, uint32_t k) {
 
   uint64_t ns = 0, c0 = 0, c1 = 0;
   kiln_sim_time(dev.get(), &ns, &c0);
+  const kiln_counters before = dev.counters();
   const auto t0 = std::chrono::steady_clock::now();
   dev.wait(dev.submit(cb));
   Figures f;
   f.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   kiln_sim_time(dev.get(), &ns, &c1);
+  f.counters = kiln::counters_delta(dev.counters(), before);
   f.cycles = c1 - c0;
   f.cycles_per_second = f.wall_seconds > 0 ? double(f.cycles) / f.wall_seconds : 0;
   return f;

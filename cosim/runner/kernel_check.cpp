@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "golden_machine.h"
+#include "kiln_hw.h"
 #include "kiln/golden/numerics.h"
 
 namespace kiln::cosim::kcheck {
@@ -194,6 +195,25 @@ void add_run_fields(Json &report, const DeviceRun &run) {
       .set("device_time_ns", run.device_time_ns)
       .set("sim_cycles_per_second", run.wall_seconds > 0 ? double(run.rtl_cycles) / run.wall_seconds : 0.0)
       .set("job_wall_seconds", run.wall_seconds);
+  add_unit_counter_fields(report, kiln::counters_delta(run.after, run.before));
+}
+
+void add_unit_counter_fields(Json &report, const kiln_counters &d) {
+  report.set("vu_stall_cycles", d.vu_stall_cycles);
+  for (unsigned c = 0; c < KILN_HW_DMA_CHANNELS && c < KILN_COUNTERS_MAX_DMA_CHANNELS; ++c) {
+    Json ch;
+    ch.set("read_bytes", d.dma_ch_read_bytes[c])
+        .set("write_bytes", d.dma_ch_write_bytes[c])
+        .set("busy_cycles", d.dma_ch_busy_cycles[c])
+        .set("stall_cycles", d.dma_ch_stall_cycles[c]);
+    report.set("dma_ch" + std::to_string(c), ch);
+  }
+}
+
+std::string unit_counter_lines(const kiln_counters &d) {
+  std::string s = kiln::format_unit_counters(d, KILN_HW_DMA_CHANNELS, "  ");
+  if (!s.empty() && s.back() == '\n') s.pop_back();
+  return s;
 }
 
 std::string run_summary(const DeviceRun &run) {
@@ -201,7 +221,8 @@ std::string run_summary(const DeviceRun &run) {
   os << "  cycles " << run.cycles << " (" << run.commands << " commands), utilization TC "
      << run.tensor_utilization << ", VU " << run.vector_utilization << ", DMA busy " << run.dma_busy
      << "\n  DRAM bytes " << run.dram_read_bytes + run.dram_write_bytes << ", "
-     << (run.wall_seconds > 0 ? double(run.rtl_cycles) / run.wall_seconds : 0.0) << " simulated cycles/s";
+     << (run.wall_seconds > 0 ? double(run.rtl_cycles) / run.wall_seconds : 0.0) << " simulated cycles/s\n"
+     << unit_counter_lines(kiln::counters_delta(run.after, run.before));
   return os.str();
 }
 

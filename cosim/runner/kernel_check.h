@@ -114,8 +114,16 @@ DeviceRun run_on_device(kiln::Device &dev, const kiln::CommandBuffer &cb, uint64
 // macs_counted, dram_bytes, dram_read_bytes, dram_write_bytes,
 // device_time_ns, sim_cycles_per_second, job_wall_seconds (main adds wall_seconds).
 void add_run_fields(Json &report, const DeviceRun &run);
-// "cycles N, TC x%, VU y%, DMA z%, DRAM bytes B, S cycles/s"
+// "cycles N, TC x%, VU y%, DMA z%, DRAM bytes B, S cycles/s", then the unit
+// counter lines of unit_counter_lines.
 std::string run_summary(const DeviceRun &run);
+// Per-unit counters of a counter delta (kiln::counters_delta): vu_stall_cycles
+// and, per DMA channel, dma_ch<n> = {read_bytes, write_bytes, busy_cycles,
+// stall_cycles}.
+void add_unit_counter_fields(Json &report, const kiln_counters &delta);
+// "  dma ch0 rd 1.2 MB wr 0 B busy 12345 stall 678" per channel and "  vu busy
+// B stall S", one per line, no newline at the end.
+std::string unit_counter_lines(const kiln_counters &delta);
 
 // Runs f on an empty command buffer: true if it throws
 // kiln::Error(KILN_ERR_INVALID_ARGUMENT) and appended nothing. *what gets the

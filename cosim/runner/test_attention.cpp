@@ -132,7 +132,8 @@ struct Session {
       << ", VU " << r.run.vector_utilization << ", " << r.run.commands << " commands; golden mismatches "
       << r.mismatches << (bo.first.empty() ? "" : " (out " + bo.first + ")") << ", cache "
       << (cache_ok ? "ok" : "WRONG") << "; FP64 max abs err " << e.max_abs << ", err/bound " << e.max_scaled
-      << (r.passed ? "" : "  <-- FAIL");
+      << (r.passed ? "" : "  <-- FAIL") << "\n"
+      << kk::unit_counter_lines(kiln::counters_delta(r.run.after, r.run.before));
     r.summary = s.str();
     return r;
   }

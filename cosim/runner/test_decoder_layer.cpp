@@ -147,7 +147,8 @@ kc::Result run_decoder(kc::Context &ctx) {
     sum << "  " << name << " T=" << T << " pos0=" << pos0 << ": " << run.cycles << " cycles, TC "
         << run.tensor_utilization << ", VU " << run.vector_utilization << "; golden mismatches " << m
         << (bx.first.empty() ? "" : " (x " + bx.first + ")") << "; FP64 normwise rel err of the update "
-        << e.normwise_rel << " (tolerance " << kTol << ")" << (ok ? "" : "  <-- FAIL") << "\n";
+        << e.normwise_rel << " (tolerance " << kTol << ")" << (ok ? "" : "  <-- FAIL") << "\n"
+        << kk::unit_counter_lines(kiln::counters_delta(run.after, run.before)) << "\n";
   };
   call("prefill", uint32_t(seq), 0);
   for (long long i = 0; i < steps; ++i) call("decode_" + std::to_string(i + 1), 1, uint32_t(seq + i));

@@ -129,6 +129,8 @@ kc::Result run_gemm(kc::Context &ctx) {
       .set("commands", uint64_t(cb.size()))
       .set("sim_cycles_per_second", job_wall > 0 ? double(rtl_cycles) / job_wall : 0.0)
       .set("job_wall_seconds", job_wall);
+  const kiln_counters delta = kiln::counters_delta(after, before);
+  kc::kcheck::add_unit_counter_fields(r.report, delta);
   std::ostringstream s;
   s << "  shape " << M << "x" << N << "x" << K << " " << in_type << " -> " << (int8 ? "int32" : out_type)
     << ", " << cb.size() << " commands\n"
@@ -136,7 +138,8 @@ kc::Result run_gemm(kc::Context &ctx) {
     << "  vs golden: " << mismatches << " mismatching elements (max abs err " << max_abs_gold << ")\n"
     << "  vs FP64: max abs err " << max_abs_ref << ", normwise rel err " << rel_ref << " (tolerance " << tol << ")\n"
     << "  DRAM bytes " << (after.dma_read_bytes - before.dma_read_bytes) + (after.dma_write_bytes - before.dma_write_bytes)
-    << ", " << (job_wall > 0 ? double(rtl_cycles) / job_wall : 0.0) << " simulated cycles/s";
+    << ", " << (job_wall > 0 ? double(rtl_cycles) / job_wall : 0.0) << " simulated cycles/s\n"
+    << kc::kcheck::unit_counter_lines(delta);
   r.summary = s.str();
   return r;
 }

@@ -172,6 +172,8 @@ OpRun run_one(kiln::Device &dev, VecOp op, uint32_t rows, uint32_t cols, DType t
       .set("dram_write_bytes", after.dma_write_bytes - before.dma_write_bytes)
       .set("device_time_ns", run.device_time_ns)
       .set("sim_cycles_per_second", run.wall_seconds > 0 ? double(run.rtl_cycles) / run.wall_seconds : 0.0);
+  const kiln_counters delta = kiln::counters_delta(after, before);
+  kc::kcheck::add_unit_counter_fields(r.report, delta);
   if (su.rowsum)
     r.report.set("rowsum_max_rel_err_vs_fp64", chk.rowsum_max_rel).set("rowsum_tolerance_rel", chk.rowsum_tol);
   std::ostringstream s;
@@ -179,7 +181,7 @@ OpRun run_one(kiln::Device &dev, VecOp op, uint32_t rows, uint32_t cols, DType t
     << chk.mismatches << "/" << chk.compared << ", max rel err vs FP64 " << chk.max_rel << " (tol " << chk.tol
     << ")";
   if (su.rowsum) s << ", row sums " << chk.rowsum_max_rel << " (tol " << chk.rowsum_tol << ")";
-  s << ", " << cycles << " cycles, VU busy " << vu_busy;
+  s << ", " << cycles << " cycles, VU busy " << vu_busy << " stall " << delta.vu_stall_cycles;
   if (!chk.first_bad.empty()) s << "\n      first mismatch: " << chk.first_bad;
   r.summary = s.str();
   return r;

@@ -243,6 +243,16 @@ kiln_status Device::read_counters(kiln_counters* out) {
   out->dma_write_bytes = rd(KILN_REG_PERF_DMA_WR_BYTES_LO);
   out->dma_busy_cycles = rd(KILN_REG_PERF_DMA_BUSY_LO);
   out->vu_busy_cycles = rd(KILN_REG_PERF_VU_BUSY_LO);
+  static_assert(KILN_DMA_PERF_COUNT <= KILN_COUNTERS_MAX_DMA_CHANNELS,
+                "kiln_counters' per-channel arrays are smaller than the channel count");
+  for (unsigned c = 0; c < KILN_COUNTERS_MAX_DMA_CHANNELS; ++c) {
+    const bool has = c < KILN_DMA_PERF_COUNT;
+    out->dma_ch_read_bytes[c] = has ? rd(KILN_REG_DMA_PERF_RD_BYTES_LO(c)) : 0;
+    out->dma_ch_write_bytes[c] = has ? rd(KILN_REG_DMA_PERF_WR_BYTES_LO(c)) : 0;
+    out->dma_ch_busy_cycles[c] = has ? rd(KILN_REG_DMA_PERF_BUSY_LO(c)) : 0;
+    out->dma_ch_stall_cycles[c] = has ? rd(KILN_REG_DMA_PERF_STALL_LO(c)) : 0;
+  }
+  out->vu_stall_cycles = rd(KILN_REG_PERF_VU_STALL_LO);
   return KILN_OK;
 }
 

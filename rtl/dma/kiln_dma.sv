@@ -67,7 +67,9 @@ module kiln_dma
   output logic                    m_axi_rready,
   // performance events
   output logic                    perf_rd_beat_o,
-  output logic                    perf_wr_beat_o
+  output logic                    perf_wr_beat_o,
+  output logic [Channels-1:0]     perf_ch_rd_beat_o,  // an R beat with ID c accepted
+  output logic [Channels-1:0]     perf_ch_wr_beat_o   // a W beat of channel c accepted
 );
   localparam int unsigned RdCntW   = $clog2(MaxOutstandingReads + 1);
   localparam int unsigned WrCntW   = $clog2(MaxOutstandingWrites + 1);
@@ -249,8 +251,10 @@ module kiln_dma
   assign m_axi_bready = 1'b1;
   assign b_hs         = m_axi_bvalid && bid_known;
 
-  assign perf_rd_beat_o = m_axi_rvalid && m_axi_rready;
-  assign perf_wr_beat_o = w_hs;
+  assign perf_rd_beat_o    = m_axi_rvalid && m_axi_rready;
+  assign perf_wr_beat_o    = w_hs;
+  assign perf_ch_rd_beat_o = r_valid & r_ready;
+  assign perf_ch_wr_beat_o = w_pop;
 
   // ------------------------------------------------------------ channels
   for (genvar c = 0; c < Channels; c++) begin : g_ch

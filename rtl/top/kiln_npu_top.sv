@@ -79,7 +79,17 @@ module kiln_npu_top
   logic        ctrl_we, doorbell_we, irq_set_we;
   logic [31:0] ctrl_wdata, doorbell_wdata, irq_set_wdata;
   logic [63:0] perf_cycles, perf_tc_busy, perf_tc_stall, perf_macs;
-  logic [63:0] perf_dma_rd_bytes, perf_dma_wr_bytes, perf_dma_busy, perf_vu_busy;
+  logic [63:0] perf_dma_rd_bytes, perf_dma_wr_bytes, perf_dma_busy, perf_vu_busy, perf_vu_stall;
+  logic [63:0] perf_ch_rd_bytes [Ch], perf_ch_wr_bytes [Ch], perf_ch_busy [Ch], perf_ch_stall [Ch];
+  logic [31:0] dma_perf_rd_bytes_lo [Ch], dma_perf_rd_bytes_hi [Ch], dma_perf_wr_bytes_lo [Ch];
+  logic [31:0] dma_perf_wr_bytes_hi [Ch], dma_perf_busy_lo [Ch], dma_perf_busy_hi [Ch];
+  logic [31:0] dma_perf_stall_lo [Ch], dma_perf_stall_hi [Ch];
+  for (genvar c = 0; c < Ch; c++) begin : g_dma_perf
+    assign {dma_perf_rd_bytes_hi[c], dma_perf_rd_bytes_lo[c]} = perf_ch_rd_bytes[c];
+    assign {dma_perf_wr_bytes_hi[c], dma_perf_wr_bytes_lo[c]} = perf_ch_wr_bytes[c];
+    assign {dma_perf_busy_hi[c], dma_perf_busy_lo[c]}         = perf_ch_busy[c];
+    assign {dma_perf_stall_hi[c], dma_perf_stall_lo[c]}       = perf_ch_stall[c];
+  end
 
   logic [31:0] dma_dram_addr_lo [Ch], dma_dram_addr_hi [Ch], dma_spad_addr [Ch];
   logic [31:0] dma_row_bytes [Ch], dma_rows [Ch], dma_dram_stride [Ch], dma_spad_stride [Ch];
@@ -144,6 +154,8 @@ module kiln_npu_top
     .perf_dma_busy_hi_d_i    (perf_dma_busy[63:32]),
     .perf_vu_busy_lo_d_i     (perf_vu_busy[31:0]),
     .perf_vu_busy_hi_d_i     (perf_vu_busy[63:32]),
+    .perf_vu_stall_lo_d_i    (perf_vu_stall[31:0]),
+    .perf_vu_stall_hi_d_i    (perf_vu_stall[63:32]),
     .dma_dram_addr_lo_q_o    (dma_dram_addr_lo),
     .dma_dram_addr_hi_q_o    (dma_dram_addr_hi),
     .dma_spad_addr_q_o       (dma_spad_addr),
@@ -185,7 +197,15 @@ module kiln_npu_top
     .vu_aux_q_o              (vu_aux),
     .vu_start_we_o           (vu_start_we),
     .vu_start_wdata_o        (vu_start_wdata),
-    .vu_status_d_i           (vu_status)
+    .vu_status_d_i           (vu_status),
+    .dma_perf_rd_bytes_lo_d_i(dma_perf_rd_bytes_lo),
+    .dma_perf_rd_bytes_hi_d_i(dma_perf_rd_bytes_hi),
+    .dma_perf_wr_bytes_lo_d_i(dma_perf_wr_bytes_lo),
+    .dma_perf_wr_bytes_hi_d_i(dma_perf_wr_bytes_hi),
+    .dma_perf_busy_lo_d_i    (dma_perf_busy_lo),
+    .dma_perf_busy_hi_d_i    (dma_perf_busy_hi),
+    .dma_perf_stall_lo_d_i   (dma_perf_stall_lo),
+    .dma_perf_stall_hi_d_i   (dma_perf_stall_hi)
   );
 
   // ------------------------------------------------------ soft reset ----
@@ -250,6 +270,7 @@ module kiln_npu_top
   logic [255:0]   dma_spad_wdata [Ch], dma_spad_rdata [Ch];
   logic [31:0]    dma_spad_wstrb [Ch];
   logic           dma_rd_beat, dma_wr_beat;
+  logic [Ch-1:0]  dma_ch_rd_beat, dma_ch_wr_beat;
   logic [Ch-1:0]  unused_dma_csr;
 
   for (genvar c = 0; c < Ch; c++) begin : g_dma_ch
@@ -302,7 +323,9 @@ module kiln_npu_top
     .m_axi_arvalid, .m_axi_arready,
     .m_axi_rid, .m_axi_rdata, .m_axi_rresp, .m_axi_rlast, .m_axi_rvalid, .m_axi_rready,
     .perf_rd_beat_o   (dma_rd_beat),
-    .perf_wr_beat_o   (dma_wr_beat)
+    .perf_wr_beat_o   (dma_wr_beat),
+    .perf_ch_rd_beat_o(dma_ch_rd_beat),
+    .perf_ch_wr_beat_o(dma_ch_wr_beat)
   );
 
   // ------------------------------------------------------- tensor core ----
@@ -441,6 +464,10 @@ module kiln_npu_top
     .dma_rd_beat_i (dma_rd_beat),
     .dma_wr_beat_i (dma_wr_beat),
     .vu_busy_i     (vu_busy),
+    .vu_stall_i    (vu_stall),
+    .dma_ch_busy_i (dma_busy),
+    .dma_ch_rd_beat_i(dma_ch_rd_beat),
+    .dma_ch_wr_beat_i(dma_ch_wr_beat),
     .cycles_o      (perf_cycles),
     .tc_busy_o     (perf_tc_busy),
     .tc_stall_o    (perf_tc_stall),
@@ -448,12 +475,17 @@ module kiln_npu_top
     .dma_rd_bytes_o(perf_dma_rd_bytes),
     .dma_wr_bytes_o(perf_dma_wr_bytes),
     .dma_busy_o    (perf_dma_busy),
-    .vu_busy_o     (perf_vu_busy)
+    .vu_busy_o     (perf_vu_busy),
+    .vu_stall_o    (perf_vu_stall),
+    .dma_ch_rd_bytes_o(perf_ch_rd_bytes),
+    .dma_ch_wr_bytes_o(perf_ch_wr_bytes),
+    .dma_ch_busy_o (perf_ch_busy),
+    .dma_ch_stall_o(perf_ch_stall)
   );
 
   // Registers only firmware and the host look at, and signals with no
   // consumer in hardware (the write ports never read; the vector unit's
-  // stall and element events have no counter yet).
+  // element events have no counter yet).
   logic unused_csr;
   assign unused_csr = ^{queue_base_lo, queue_base_hi, queue_size, queue_head, queue_tail,
                         err_code, err_addr_lo, err_addr_hi, err_cmd_offset, fence_value,
@@ -461,6 +493,6 @@ module kiln_npu_top
                         tc_op[0][7:6], tc_op[0][3:2], tc_start_wdata[0][31:1],
                         spad_rvalid[2], spad_rdata[2], unused_dma_csr,
                         vu_op[0][31:8], vu_start_wdata[0][31:1], spad_rvalid[PortVu],
-                        spad_rdata[PortVu], vu_stall, vu_elems};
+                        spad_rdata[PortVu], vu_elems};
 
 endmodule : kiln_npu_top

@@ -182,7 +182,13 @@ def _group_count(g, hw):
     """Group count rule: a group whose lower-case name is a section of
     kiln_hw.toml holding `channels` (or `count`) takes its count from there,
     so e.g. the DMA register group always matches dma.channels. Otherwise the
-    TOML `count` is used."""
+    TOML `count` is used. `count_from = "section.key"` names the kiln_hw.toml
+    value explicitly, for groups that follow another section (DMA_PERF)."""
+    if "count_from" in g:
+        sec, _, key = str(g["count_from"]).partition(".")
+        if sec not in hw.sections or key not in hw.sections[sec]:
+            raise ModelError(f"group {g['name']}: count_from {g['count_from']!r} is not in kiln_hw.toml")
+        return hw.sections[sec][key], camel(sec, key), f"{sec}.{key}"
     sec = g["name"].lower()
     for key in ("channels", "count"):
         if sec in hw.sections and key in hw.sections[sec]:

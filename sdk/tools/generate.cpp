@@ -45,6 +45,19 @@ std::string json_list(const std::vector<T>& v) {
   return os.str() + "]";
 }
 
+// The per-unit counters of a step as JSON fields (leading ", "): vector-unit
+// busy/stall and one object per DMA channel.
+std::string json_unit_counters(const kiln_counters& c) {
+  std::ostringstream os;
+  os << ", \"vu_busy_cycles\": " << c.vu_busy_cycles << ", \"vu_stall_cycles\": " << c.vu_stall_cycles
+     << ", \"dma_channels\": [";
+  for (unsigned ch = 0; ch < KILN_HW_DMA_CHANNELS && ch < KILN_COUNTERS_MAX_DMA_CHANNELS; ++ch)
+    os << (ch ? ", " : "") << "{\"read_bytes\": " << c.dma_ch_read_bytes[ch] << ", \"write_bytes\": "
+       << c.dma_ch_write_bytes[ch] << ", \"busy_cycles\": " << c.dma_ch_busy_cycles[ch]
+       << ", \"stall_cycles\": " << c.dma_ch_stall_cycles[ch] << "}";
+  return os.str() + "]";
+}
+
 struct Step {  // one forward pass
   int32_t fed_tokens = 0;
   int32_t argmax = -1;
@@ -191,6 +204,12 @@ int run(const kiln::tools::GenerateOptions& o) {
     dec_ns += steps[i].dev.device_ns;
     dec_cyc += steps[i].dev.npu_cycles;
   }
+  // Unit counters over every pass: which DMA channel carried the weights, how
+  // much of it waited, and how often the vector unit stalled.
+  kiln_counters total{};
+  for (const Step& st : steps) total = kiln::counters_sum(total, st.dev.counters);
+  std::fprintf(stderr, "device counters, all passes:\n%s",
+               kiln::format_unit_counters(total, KILN_HW_DMA_CHANNELS, "  ").c_str());
   const size_t n_dec = steps.size() - 1;
   const double host_tps = n_dec && dec_host > 0 ? n_dec / dec_host : 0;
   const double dev_ns_tok = n_dec ? double(dec_ns) / n_dec : 0;
@@ -223,7 +242,8 @@ int run(const kiln::tools::GenerateOptions& o) {
        << ", \"npu_cycles\": " << steps[i].dev.npu_cycles << ", \"commands\": " << steps[i].dev.commands
        << ", \"macs\": " << steps[i].dev.counters.macs << ", \"tc_busy_cycles\": " << steps[i].dev.counters.tc_busy_cycles
        << ", \"dma_read_bytes\": " << steps[i].dev.counters.dma_read_bytes
-       << ", \"dma_write_bytes\": " << steps[i].dev.counters.dma_write_bytes << "}";
+       << ", \"dma_write_bytes\": " << steps[i].dev.counters.dma_write_bytes
+       << json_unit_counters(steps[i].dev.counters) << "}";
   js << "\n  ]\n}\n";
   const std::filesystem::path rp = std::filesystem::absolute(o.report);
   std::filesystem::create_directories(rp.parent_path());

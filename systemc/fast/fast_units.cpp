@@ -221,6 +221,8 @@ void NpuFast::dma_start(unsigned ch) {
   start_unit(c.u, cycles, KILN_FW_EVENT_DMA_DONE_MASK);
   c.u.rd_bytes = rd;
   c.u.wr_bytes = wr;
+  c.from = t;
+  c.busy.add(t, c.u.end);
   dma_busy_.add(t, c.u.end);
   schedule();
 }
@@ -450,8 +452,13 @@ void NpuFast::vu_start() {
   // with ROWSUM writes each row's sum in an extra cycle. Measured on the RTL
   // with `kiln-cosim --test vector` (64 rows x 8..256 columns, every op).
   const bool rowsum = op.op == golden::kVuExp && (op.flags & golden::kVuFlagRowSum);
-  const uint64_t cycles = uint64_t(op.rows) * (vu_row_beat_cycles(op) + (rowsum ? 1 : 0)) + t_.vu_latency;
-  start_unit(vu_, op.rows && op.cols ? cycles : 1, KILN_FW_EVENT_VU_DONE_MASK);
+  const uint64_t row_cycles = vu_row_beat_cycles(op) + (rowsum ? 1 : 0);
+  const uint64_t cycles = uint64_t(op.rows) * row_cycles + t_.vu_latency;
+  const bool empty = !op.rows || !op.cols;
+  start_unit(vu_, empty ? 1 : cycles, KILN_FW_EVENT_VU_DONE_MASK);
+  // PERF_VU_STALL: every cycle of a row beyond one per beat (bank conflicts,
+  // the ROWSUM write) plus the wait for the first operand words.
+  if (!empty) vu_.stall = uint64_t(op.rows) * (row_cycles - div_up(op.cols, 8)) + t_.vu_start_stall;
   vu_busy_.add(t, vu_.end);
   schedule();
 }

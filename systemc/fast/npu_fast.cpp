@@ -15,6 +15,15 @@ namespace kiln {
 
 using namespace sc_core;
 
+namespace {
+constexpr uint64_t kBeatBytes = KILN_HW_AXI_DATA_BITS / 8;
+// hw_value indexes the DMA_PERF counters as {RD_BYTES, WR_BYTES, BUSY, STALL} x {LO, HI}.
+static_assert(KILN_REG_DMA_PERF_WR_BYTES_LO(0) - KILN_REG_DMA_PERF_RD_BYTES_LO(0) == 8 &&
+                  KILN_REG_DMA_PERF_BUSY_LO(0) - KILN_REG_DMA_PERF_RD_BYTES_LO(0) == 16 &&
+                  KILN_REG_DMA_PERF_STALL_HI(0) - KILN_REG_DMA_PERF_RD_BYTES_LO(0) == 28,
+              "DMA_PERF register layout changed");
+}  // namespace
+
 void IntervalUnion::add(uint64_t start, uint64_t end) {
   if (end <= start) return;
   if (start > end_) {
@@ -111,18 +120,28 @@ void NpuFast::schedule() {
 
 void NpuFast::process_due(uint64_t t) {
   uint32_t events = 0;
-  auto finish = [&](Unit& u) {
-    if (!u.active || u.end > t) return;
+  auto finish = [&](Unit& u, uint64_t* stall) {
+    if (!u.active || u.end > t) return false;
     u.active = false;
     macs_ += u.macs;
-    tc_stall_ += u.stall;
+    *stall += u.stall;
     rd_bytes_ += u.rd_bytes;
     wr_bytes_ += u.wr_bytes;
     if (!u.aborted) events |= u.event_bits;
+    return true;
   };
-  for (DmaChannel& c : ch_) finish(c.u);
-  finish(tc_);
-  finish(vu_);
+  for (DmaChannel& c : ch_) {
+    const uint64_t rd = c.u.rd_bytes, wr = c.u.wr_bytes;
+    // One beat per cycle at most: busy = stall + beats, as in the RTL.
+    const uint64_t beats = (rd + wr) / kBeatBytes, window = c.u.end - c.from;
+    c.u.stall = window > beats ? window - beats : 0;
+    if (finish(c.u, &c.stall)) {
+      c.rd_bytes += rd;
+      c.wr_bytes += wr;
+    }
+  }
+  finish(tc_, &tc_stall_);
+  finish(vu_, &vu_stall_);
   if (resetting_ && reset_end_ <= t) {
     resetting_ = false;
     events |= KILN_FW_EVENT_RESET_MASK;
@@ -182,6 +201,8 @@ uint32_t NpuFast::hw_value(uint32_t off) {
     case KILN_REG_PERF_DMA_BUSY_HI: return hi(dma_busy_.covered(t));
     case KILN_REG_PERF_VU_BUSY_LO: return lo(vu_busy_.covered(t));
     case KILN_REG_PERF_VU_BUSY_HI: return hi(vu_busy_.covered(t));
+    case KILN_REG_PERF_VU_STALL_LO: return lo(vu_stall_);
+    case KILN_REG_PERF_VU_STALL_HI: return hi(vu_stall_);
     case KILN_REG_TC_STATUS(0): return unit_busy(tc_, t) ? KILN_TC_STATUS_BUSY_MASK : 0;
     case KILN_REG_VU_STATUS(0): return unit_busy(vu_, t) ? KILN_VU_STATUS_BUSY_MASK : 0;
     default: break;
@@ -192,6 +213,11 @@ uint32_t NpuFast::hw_value(uint32_t off) {
       return (unit_busy(d.u, t) ? KILN_DMA_STATUS_BUSY_MASK : 0) | (d.error ? KILN_DMA_STATUS_ERROR_MASK : 0) |
              ((uint32_t(d.resp) << KILN_DMA_STATUS_RESP_SHIFT) & KILN_DMA_STATUS_RESP_MASK);
     if (off == KILN_REG_DMA_ERR_ADDR(c)) return d.err_addr;
+    if (off >= KILN_REG_DMA_PERF_RD_BYTES_LO(c) && off <= KILN_REG_DMA_PERF_STALL_HI(c)) {
+      const uint64_t v[] = {d.rd_bytes, d.wr_bytes, d.busy.covered(t), d.stall};
+      const uint32_t i = off - KILN_REG_DMA_PERF_RD_BYTES_LO(c);
+      return (i & 4) ? hi(v[i / 8]) : lo(v[i / 8]);
+    }
   }
   return 0;  // a ro register this model does not drive
 }
@@ -242,6 +268,7 @@ void NpuFast::soft_reset() {
         wr += b.wr_bytes;
       }
     c.u.end = std::min(c.u.end, end);
+    c.busy.truncate(c.u.end);
     c.u.rd_bytes = rd;
     c.u.wr_bytes = wr;
     c.u.aborted = true;

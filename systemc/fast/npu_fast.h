@@ -36,6 +36,7 @@ struct FastTiming {
   unsigned tc_fill_cycles_small_m = 36;  // the same when weight loads dominate (M < 17)
   unsigned tc_wb_latency = 3;      // WRITEBACK: acc read pipeline
   unsigned vu_latency = 17;        // vector pipeline fill (RTL: rows*beats + 20 busy cycles)
+  unsigned vu_start_stall = 2;     // PERF_VU_STALL of a conflict-free op: first operand words in flight
   unsigned settle_cycles = 18;     // island: quiet cycles + STATUS read before the clock stops
 };
 
@@ -117,6 +118,11 @@ class NpuFast : public sc_core::sc_module, public Npu {
   };
   struct DmaChannel {
     Unit u;
+    uint64_t from = 0;  // where u's busy window started (busy counted from there)
+    // DMA_PERF counters: busy grows cycle by cycle, the rest at completion
+    // (stall = busy window - beats, the RTL's identity).
+    IntervalUnion busy;
+    uint64_t rd_bytes = 0, wr_bytes = 0, stall = 0;
     bool error = false;
     uint8_t resp = 0;
     uint32_t err_addr = 0;
@@ -158,7 +164,7 @@ class NpuFast : public sc_core::sc_module, public Npu {
   OutstandingBursts rd_out_, wr_out_;
   // Performance counters: busy unions plus totals of completed operations.
   IntervalUnion awake_, tc_busy_, dma_busy_, vu_busy_;
-  uint64_t macs_ = 0, tc_stall_ = 0, rd_bytes_ = 0, wr_bytes_ = 0;
+  uint64_t macs_ = 0, tc_stall_ = 0, vu_stall_ = 0, rd_bytes_ = 0, wr_bytes_ = 0;
   tlm::tlm_dmi dmi_;        // DRAM, for host speed only (ensure_dmi)
   bool dmi_asked_ = false, dmi_ok_ = false;
   uint64_t dmi_lo_ = 0, dmi_hi_ = 0;  // its device address range

@@ -193,3 +193,40 @@ TEST_CASE("C++ CommandBuffer::vector and vu_busy_cycles", "[vector]") {
   REQUIRE(kiln_read_counters(d, &c) == KILN_OK);
   CHECK(c.vu_busy_cycles == ((uint64_t{1} << 32) | 1234u));
 }
+
+TEST_CASE("per-DMA-channel counters and vu_stall_cycles; C++ counter helpers", "[vector]") {
+  MockDevice d;
+  const uint32_t last = KILN_HW_DMA_CHANNELS - 1;
+  d.mock->mmio_write32(KILN_REG_DMA_PERF_RD_BYTES_LO(last), 4096);
+  d.mock->mmio_write32(KILN_REG_DMA_PERF_RD_BYTES_HI(last), 2);
+  d.mock->mmio_write32(KILN_REG_DMA_PERF_WR_BYTES_LO(0), 64);
+  d.mock->mmio_write32(KILN_REG_DMA_PERF_BUSY_LO(last), 300);
+  d.mock->mmio_write32(KILN_REG_DMA_PERF_STALL_LO(last), 172);
+  d.mock->mmio_write32(KILN_REG_PERF_VU_STALL_LO, 77);
+  kiln_counters c;
+  std::memset(&c, 0xAB, sizeof c);  // every field must be written, also past the channel count
+  REQUIRE(kiln_read_counters(d, &c) == KILN_OK);
+  CHECK(c.dma_ch_read_bytes[last] == ((uint64_t{2} << 32) | 4096u));
+  CHECK(c.dma_ch_write_bytes[0] == 64u);
+  CHECK(c.dma_ch_busy_cycles[last] == 300u);
+  CHECK(c.dma_ch_stall_cycles[last] == 172u);
+  CHECK(c.vu_stall_cycles == 77u);
+  for (unsigned ch = KILN_HW_DMA_CHANNELS; ch < KILN_COUNTERS_MAX_DMA_CHANNELS; ++ch) {
+    CHECK(c.dma_ch_read_bytes[ch] == 0u);
+    CHECK(c.dma_ch_stall_cycles[ch] == 0u);
+  }
+
+  kiln_counters before{};
+  before.dma_ch_busy_cycles[last] = 100;
+  before.vu_stall_cycles = 7;
+  const kiln_counters delta = kiln::counters_delta(c, before);
+  CHECK(delta.dma_ch_busy_cycles[last] == 200u);
+  CHECK(delta.vu_stall_cycles == 70u);
+  CHECK(kiln::counters_sum(delta, before).dma_ch_busy_cycles[last] == 300u);
+  CHECK(kiln::format_bytes(0) == "0 B");
+  CHECK(kiln::format_bytes(1234567) == "1.2 MB");
+  const std::string text = kiln::format_unit_counters(delta, KILN_HW_DMA_CHANNELS, "  ");
+  CHECK_THAT(text, Contains("  dma ch0 rd 0 B wr 64 B busy 0 stall 0\n"));
+  CHECK_THAT(text, Contains("busy 200 stall 172\n"));
+  CHECK_THAT(text, Contains("  vu busy 0 stall 70\n"));
+}

@@ -189,7 +189,13 @@ def test_command_buffer_batches_kernels(dev, rng):
     before = dev.counters()
     fence = dev.submit(cb)
     dev.wait(fence)
-    assert dev.counters()["vu_busy_cycles"] > before["vu_busy_cycles"]
+    after = dev.counters()
+    assert after["vu_busy_cycles"] > before["vu_busy_cycles"]
+    # One entry per DMA channel; the channels add up to the totals.
+    assert len(after["dma_ch_read_bytes"]) == len(after["dma_ch_stall_cycles"]) >= 1
+    assert sum(after["dma_ch_read_bytes"]) == after["dma_read_bytes"]
+    assert sum(after["dma_ch_write_bytes"]) == after["dma_write_bytes"]
+    assert after["vu_stall_cycles"] >= before["vu_stall_cycles"]
     assert best.download()[:, 0].tolist() == np.argmax(x, axis=1).tolist()
     np.testing.assert_allclose(p.download().sum(axis=1), 1.0, rtol=1e-5)
     cb.reset()

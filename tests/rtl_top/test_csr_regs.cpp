@@ -196,3 +196,20 @@ TEST_CASE("reading a 64-bit counter's LO latches its HI", "[csr]") {
   CHECK(b.bus.read32(KILN_REG_PERF_MACS_HI) == 9u);
   CHECK(b.bus.read32(KILN_REG_PERF_CYCLES_HI) == 2u);
 }
+
+TEST_CASE("DMA_PERF counters latch HI per channel instance", "[csr]") {
+  Bench b;
+  const unsigned last = KILN_DMA_PERF_COUNT - 1;
+  b.m->dma_perf_stall_lo_d_i[last] = 7;
+  b.m->dma_perf_stall_hi_d_i[last] = 3;
+  b.m->dma_perf_stall_hi_d_i[0] = 5;
+  CHECK(b.bus.read32(KILN_REG_DMA_PERF_STALL_LO(last)) == 7u);
+  b.m->dma_perf_stall_hi_d_i[last] = 4;
+  CHECK(b.bus.read32(KILN_REG_DMA_PERF_STALL_HI(last)) == 3u);  // latched by the LO read
+  if (last != 0) CHECK(b.bus.read32(KILN_REG_DMA_PERF_STALL_HI(0)) == 0u);  // channel 0's latch untouched
+  b.m->dma_perf_rd_bytes_lo_d_i[0] = 0x100;
+  CHECK(b.bus.read32(KILN_REG_DMA_PERF_RD_BYTES_LO(0)) == 0x100u);
+  // Writes to the read-only counters change nothing.
+  CHECK(b.bus.write(KILN_REG_DMA_PERF_RD_BYTES_LO(0), 0) == kiln_test::kRespOkay);
+  CHECK(b.bus.read32(KILN_REG_DMA_PERF_RD_BYTES_LO(0)) == 0x100u);
+}

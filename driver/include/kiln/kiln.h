@@ -18,8 +18,16 @@ extern "C" {
  *    kiln_lockstep_stats and KILN_DEVICE_ERR_LOCKSTEP_MISMATCH (the "both" and
  *    "lockstep" backends). Nothing was removed or changed, so code written for
  *    1 still compiles; version 2 also covers kiln_counters.vu_busy_cycles and
- *    KILN_UNIT_ALL = 0x3F, which came after 1 without a bump. */
-#define KILN_API_VERSION 2
+ *    KILN_UNIT_ALL = 0x3F, which came after 1 without a bump.
+ * 3: kiln_counters grew per-DMA-channel counters and vu_stall_cycles at its
+ *    end. Source written for 2 compiles unchanged, but kiln_read_counters now
+ *    writes a larger struct: binaries built against 2 must be rebuilt. */
+#define KILN_API_VERSION 3
+
+/* Size of the per-channel arrays in kiln_counters. The hardware has
+ * KILN_HW_DMA_CHANNELS (rtl/kiln_hw.toml) channels, at most 4 (STATUS.DMA_BUSY
+ * has 4 bits); entries past the device's channel count read 0. */
+#define KILN_COUNTERS_MAX_DMA_CHANNELS 4
 
 typedef enum kiln_status {
   KILN_OK = 0,
@@ -71,6 +79,14 @@ typedef struct kiln_counters {
   uint64_t dma_write_bytes;
   uint64_t dma_busy_cycles;
   uint64_t vu_busy_cycles;   /* cycles the vector unit was busy (PERF_VU_BUSY) */
+  /* API 3, DMA_PERF registers, indexed by channel. Per channel busy = stall +
+   * (read + write bytes) / 32; the channel sums equal dma_read_bytes and
+   * dma_write_bytes. */
+  uint64_t dma_ch_read_bytes[KILN_COUNTERS_MAX_DMA_CHANNELS];
+  uint64_t dma_ch_write_bytes[KILN_COUNTERS_MAX_DMA_CHANNELS];
+  uint64_t dma_ch_busy_cycles[KILN_COUNTERS_MAX_DMA_CHANNELS];
+  uint64_t dma_ch_stall_cycles[KILN_COUNTERS_MAX_DMA_CHANNELS]; /* busy, no beat moved */
+  uint64_t vu_stall_cycles;  /* busy, no beat taken: bank conflicts, operand wait (PERF_VU_STALL) */
 } kiln_counters;
 
 /* ---- device ---------------------------------------------------------------- */

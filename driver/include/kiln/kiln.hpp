@@ -4,6 +4,8 @@
 #define KILN_KILN_HPP
 
 #include <cstdint>
+#include <cstdio>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -214,6 +216,60 @@ class Device {
   void check(kiln_status s) const { detail::check(s, dev_); }
   kiln_device* dev_ = nullptr;
 };
+
+// Field-by-field arithmetic on counter sets: every kiln_counters field is a
+// uint64_t counter, so one loop keeps up when the struct grows.
+namespace detail {
+template <typename F>
+kiln_counters counters_zip(const kiln_counters& x, const kiln_counters& y, F f) {
+  static_assert(sizeof(kiln_counters) % sizeof(uint64_t) == 0, "kiln_counters holds uint64_t fields only");
+  constexpr size_t n = sizeof(kiln_counters) / sizeof(uint64_t);
+  uint64_t a[n], b[n];
+  std::memcpy(a, &x, sizeof a);
+  std::memcpy(b, &y, sizeof b);
+  for (size_t i = 0; i < n; ++i) a[i] = f(a[i], b[i]);
+  kiln_counters r;
+  std::memcpy(&r, a, sizeof r);
+  return r;
+}
+}  // namespace detail
+// after - before.
+inline kiln_counters counters_delta(const kiln_counters& after, const kiln_counters& before) {
+  return detail::counters_zip(after, before, [](uint64_t a, uint64_t b) { return a - b; });
+}
+// x + y (totals over several runs).
+inline kiln_counters counters_sum(const kiln_counters& x, const kiln_counters& y) {
+  return detail::counters_zip(x, y, [](uint64_t a, uint64_t b) { return a + b; });
+}
+
+// "1.2 MB", "512 B": reports print many byte counts side by side.
+inline std::string format_bytes(uint64_t b) {
+  static const char* const unit[] = {"B", "kB", "MB", "GB", "TB"};
+  double v = double(b);
+  size_t u = 0;
+  while (v >= 1000.0 && u + 1 < sizeof unit / sizeof unit[0]) {
+    v /= 1000.0;
+    ++u;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, u ? "%.1f %s" : "%.0f %s", v, unit[u]);
+  return buf;
+}
+
+// One line per DMA channel ("dma ch0 rd 1.2 MB wr 0 B busy 12345 stall 678")
+// and one for the vector unit's stalls, each after `indent` and ending in a
+// newline. channels: the device's count (KILN_HW_DMA_CHANNELS), at most
+// KILN_COUNTERS_MAX_DMA_CHANNELS.
+inline std::string format_unit_counters(const kiln_counters& c, unsigned channels, const char* indent = "  ") {
+  std::string s;
+  for (unsigned ch = 0; ch < channels && ch < KILN_COUNTERS_MAX_DMA_CHANNELS; ++ch)
+    s += std::string(indent) + "dma ch" + std::to_string(ch) + " rd " + format_bytes(c.dma_ch_read_bytes[ch]) +
+         " wr " + format_bytes(c.dma_ch_write_bytes[ch]) + " busy " + std::to_string(c.dma_ch_busy_cycles[ch]) +
+         " stall " + std::to_string(c.dma_ch_stall_cycles[ch]) + "\n";
+  s += std::string(indent) + "vu busy " + std::to_string(c.vu_busy_cycles) + " stall " +
+       std::to_string(c.vu_stall_cycles) + "\n";
+  return s;
+}
 
 }  // namespace kiln
 

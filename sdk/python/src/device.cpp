@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "common.h"
+#include "kiln_hw.h"
 #include "kiln/golden/numerics.h"
 
 namespace kiln::pyb {
@@ -95,6 +96,19 @@ py::dict counters_dict(const kiln_counters& c) {
   d["dma_write_bytes"] = c.dma_write_bytes;
   d["dma_busy_cycles"] = c.dma_busy_cycles;
   d["vu_busy_cycles"] = c.vu_busy_cycles;
+  d["vu_stall_cycles"] = c.vu_stall_cycles;
+  // One list entry per channel the hardware has.
+  py::list rd, wr, busy, stall;
+  for (unsigned ch = 0; ch < KILN_HW_DMA_CHANNELS && ch < KILN_COUNTERS_MAX_DMA_CHANNELS; ++ch) {
+    rd.append(c.dma_ch_read_bytes[ch]);
+    wr.append(c.dma_ch_write_bytes[ch]);
+    busy.append(c.dma_ch_busy_cycles[ch]);
+    stall.append(c.dma_ch_stall_cycles[ch]);
+  }
+  d["dma_ch_read_bytes"] = rd;
+  d["dma_ch_write_bytes"] = wr;
+  d["dma_ch_busy_cycles"] = busy;
+  d["dma_ch_stall_cycles"] = stall;
   return d;
 }
 
