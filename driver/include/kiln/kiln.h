@@ -21,7 +21,8 @@ extern "C" {
  *    KILN_UNIT_ALL = 0x3F, which came after 1 without a bump.
  * 3: kiln_counters grew per-DMA-channel counters and vu_stall_cycles at its
  *    end. Source written for 2 compiles unchanged, but kiln_read_counters now
- *    writes a larger struct: binaries built against 2 must be rebuilt. */
+ *    writes a larger struct: binaries built against 2 must be rebuilt.
+ *    Version 3 also adds kiln_read_timestamps / kiln_timestamps. */
 #define KILN_API_VERSION 3
 
 /* Size of the per-channel arrays in kiln_counters. The hardware has
