@@ -221,6 +221,7 @@ void NpuFast::dma_start(unsigned ch) {
   start_unit(c.u, cycles, KILN_FW_EVENT_DMA_DONE_MASK);
   c.u.rd_bytes = rd;
   c.u.wr_bytes = wr;
+  trace_begin(UnitTrace::dma(ch), c.u, t);
   dma_busy_.add(t, c.u.end);
   schedule();
 }
@@ -241,6 +242,7 @@ void NpuFast::tc_start() {
   start_unit(tc_, cycles, KILN_FW_EVENT_TC_DONE_MASK);
   tc_.macs = macs;
   tc_.stall = stall;
+  trace_begin(UnitTrace::tc(), tc_, t);
   tc_busy_.add(t, tc_.end);
   schedule();
 }
@@ -452,6 +454,7 @@ void NpuFast::vu_start() {
   const bool rowsum = op.op == golden::kVuExp && (op.flags & golden::kVuFlagRowSum);
   const uint64_t cycles = uint64_t(op.rows) * (vu_row_beat_cycles(op) + (rowsum ? 1 : 0)) + t_.vu_latency;
   start_unit(vu_, op.rows && op.cols ? cycles : 1, KILN_FW_EVENT_VU_DONE_MASK);
+  trace_begin(UnitTrace::vu(), vu_, t);
   vu_busy_.add(t, vu_.end);
   schedule();
 }

@@ -54,6 +54,20 @@ void NpuFast::fault_report(const char* what, uint64_t where) {
                static_cast<unsigned long long>(where));
 }
 
+void NpuFast::attach_trace(TraceWriter& w, const std::string& label) {
+  unit_trace_ = std::make_unique<UnitTrace>(w, label);
+}
+
+uint64_t NpuFast::cycle_ns(uint64_t cycle) const { return cycle * period_ / sc_time(1, SC_NS).value(); }
+
+// busy_o rises the cycle after start_i (start_unit), which comes start_delay
+// cycles after the START write.
+void NpuFast::trace_begin(unsigned unit, const Unit& u, uint64_t start_cycle) {
+  if (!unit_trace_) return;
+  const uint64_t rise = std::min(u.end, start_cycle + t_.start_delay + 1);
+  unit_trace_->begin(unit, cycle_ns(rise), [this](uint32_t off) { return regs_.q(off); });
+}
+
 uint64_t NpuFast::now() const { return sc_time_stamp().value() / period_; }
 
 uint64_t NpuFast::rtl_cycles() const { return awake_.covered(now()); }
@@ -111,18 +125,19 @@ void NpuFast::schedule() {
 
 void NpuFast::process_due(uint64_t t) {
   uint32_t events = 0;
-  auto finish = [&](Unit& u) {
+  auto finish = [&](Unit& u, unsigned unit) {
     if (!u.active || u.end > t) return;
     u.active = false;
+    if (unit_trace_) unit_trace_->end(unit, cycle_ns(u.end));
     macs_ += u.macs;
     tc_stall_ += u.stall;
     rd_bytes_ += u.rd_bytes;
     wr_bytes_ += u.wr_bytes;
     if (!u.aborted) events |= u.event_bits;
   };
-  for (DmaChannel& c : ch_) finish(c.u);
-  finish(tc_);
-  finish(vu_);
+  for (unsigned c = 0; c < ch_.size(); ++c) finish(ch_[c].u, UnitTrace::dma(c));
+  finish(tc_, UnitTrace::tc());
+  finish(vu_, UnitTrace::vu());
   if (resetting_ && reset_end_ <= t) {
     resetting_ = false;
     events |= KILN_FW_EVENT_RESET_MASK;
