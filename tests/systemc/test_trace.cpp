@@ -49,7 +49,7 @@ TEST_CASE("trace_writer") {
   const int b = w->add_track("quote \" track");
   w->begin(a, 1234, "load", "dma", TraceArgs().num("bytes", 4096).hex("dram_addr", 0x80001000));
   w->end(a, 1244);
-  w->span(b, 2000001, 2000001, "zero", "x");
+  w->span(b, 2001, 2001, "zero", "x");
   w->instant(b, 5, "fence 7", "fence", TraceArgs().num("value", 7));
   w->begin(a, 3000, "store", "dma");
   w->begin(b, 90, "late", "x");
@@ -66,7 +66,7 @@ TEST_CASE("trace_writer") {
   // Microseconds with exact nanoseconds.
   CHECK(s.find("\"tid\":1,\"ts\":1.234,\"dur\":0.010,\"cat\":\"dma\",\"name\":\"load\",\"args\":{\"bytes\":4096,"
                "\"dram_addr\":\"0x80001000\"}}") != std::string::npos);
-  CHECK(s.find("\"ts\":2000.001,\"dur\":0.000") != std::string::npos);
+  CHECK(s.find("\"ts\":2.001,\"dur\":0.000") != std::string::npos);
   CHECK(s.find("{\"ph\":\"i\",\"s\":\"t\",\"pid\":1,\"tid\":2,\"ts\":0.005,\"cat\":\"fence\",\"name\":\"fence 7\","
                "\"args\":{\"value\":7}}") != std::string::npos);
   CHECK(s.find("\"ts\":0.090,\"dur\":0.000,\"cat\":\"x\",\"name\":\"late\"") != std::string::npos);
