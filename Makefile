@@ -5,6 +5,10 @@
 #   make cosim TEST=attention WAVES=1 [WAVE_CMD=3 | WAVE_FROM=N WAVE_TO=M]
 #                        also write build/cosim/<test>/waves.fst + waves.gtkw
 #   make waves TEST=attention  open them in GTKWave (docs/debugging.md)
+#   make cosim TEST=decoder_layer TRACE=1
+#                        also write build/cosim/<test>/trace.json, a run trace
+#                        (commands, DMA channels, tensor core, vector unit,
+#                        fences) for ui.perfetto.dev (docs/debugging.md "Traces")
 #   make lint            verilator --lint-only -Wall on every RTL block
 #   make bench           simulation-speed benchmark (writes build/bench/*.json)
 #   make firmware-rv32   cross-compile the firmware for rv32imc and print its size
@@ -32,6 +36,7 @@ WAVES      ?=
 WAVE_FROM  ?=
 WAVE_TO    ?=
 WAVE_CMD   ?=
+TRACE      ?=
 CMAKE      ?= cmake
 KILN_PYTHON ?= python3
 CASES      ?=
@@ -63,12 +68,15 @@ test: build
 WAVE_DIR  = $(BUILD_DIR)/cosim/$(TEST)
 WAVE_ARGS = $(if $(WAVES),--waves $(WAVE_DIR)/waves.fst $(if $(WAVE_FROM),--wave-from $(WAVE_FROM)) \
               $(if $(WAVE_TO),--wave-to $(WAVE_TO)) $(if $(WAVE_CMD),--wave-cmd $(WAVE_CMD)))
+# TRACE=1: the run trace (any backend), next to the test's report.
+TRACE_ARGS = $(if $(TRACE),--trace $(WAVE_DIR)/trace.json)
 
 # The .gtkw is written even when the test fails: that is when it is needed.
 cosim: build
 	$(if $(WAVES),@mkdir -p $(WAVE_DIR) && rm -f $(WAVE_DIR)/waves.fst $(WAVE_DIR)/waves.fst.info $(WAVE_DIR)/waves.gtkw)
+	$(if $(TRACE),@mkdir -p $(WAVE_DIR))
 	@rc=0; $(BUILD_DIR)/cosim/kiln-cosim --test $(TEST) --backend $(BACKEND) --out-dir $(BUILD_DIR)/cosim \
-	  $(WAVE_ARGS) $(ARGS) || rc=$$?; \
+	  $(WAVE_ARGS) $(TRACE_ARGS) $(ARGS) || rc=$$?; \
 	$(if $(WAVES),[ ! -f $(WAVE_DIR)/waves.fst ] || { $(BUILD_DIR)/cosim/kiln-fst gtkw $(WAVE_DIR)/waves.fst \
 	  $(WAVE_DIR)/waves.gtkw && echo "waves: $(WAVE_DIR)/waves.fst + waves.gtkw (make waves TEST=$(TEST))"; };) \
 	exit $$rc

@@ -51,8 +51,13 @@ uint32_t ControlCore::reg_read(uint32_t offset) {
   return v;
 }
 
+namespace {
+uint64_t now_ns() { return sc_time_stamp().value() / sc_time(1, SC_NS).value(); }
+}  // namespace
+
 void ControlCore::reg_write(uint32_t offset, uint32_t value) {
   if (npu_.csr_access(true, offset, value, nullptr) != kAxiOkay) ++bus_errors_;
+  if (trace_) trace_->reg_write(now_ns(), offset, value);
 }
 
 int ControlCore::mem_read(uint64_t addr, void* dst, uint32_t bytes) {
@@ -64,6 +69,7 @@ int ControlCore::mem_read(uint64_t addr, void* dst, uint32_t bytes) {
   t.set_streaming_width(bytes);
   t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
   sc_time d = SC_ZERO_TIME;
+  const uint64_t begin = now_ns();
   mem->b_transport(t, d);
   // The core stalls on its load: the firmware sees the data after the delay.
   wait(d);
@@ -71,6 +77,7 @@ int ControlCore::mem_read(uint64_t addr, void* dst, uint32_t bytes) {
     ++bus_errors_;
     return -1;
   }
+  if (trace_) trace_->mem_read(begin, addr, dst, bytes);
   return 0;
 }
 
@@ -84,7 +91,7 @@ void ControlCore::wait_event() {
 uint64_t ControlCore::time_ns() {
   // A timer read costs a cycle, so polling loops on the timer advance time.
   wait(clock_period());
-  return sc_time_stamp().value() / sc_time(1, SC_NS).value();
+  return now_ns();
 }
 
 }  // namespace kiln

@@ -6,7 +6,9 @@
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 #include <cstdint>
+#include <memory>
 
+#include "command_trace.h"
 #include "npu.h"
 
 namespace kiln {
@@ -31,6 +33,8 @@ class ControlCore : public sc_core::sc_module {
   uint64_t time_ns();
   bool firmware_returned() const { return returned_; }
   uint64_t bus_errors() const { return bus_errors_; }
+  // Records the firmware's commands and fences into `w` (run traces).
+  void attach_trace(TraceWriter& w) { trace_ = std::make_unique<CommandTrace>(w); }
 
  private:
   void run();
@@ -38,6 +42,7 @@ class ControlCore : public sc_core::sc_module {
   FwEntry entry_;
   bool returned_ = false;
   uint64_t bus_errors_ = 0;
+  std::unique_ptr<CommandTrace> trace_;
 };
 
 }  // namespace kiln

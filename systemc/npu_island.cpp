@@ -45,6 +45,21 @@ NpuIsland::~NpuIsland() {
   model_->final();
 }
 
+void NpuIsland::attach_trace(TraceWriter& w, const std::string& label) {
+  unit_trace_ = std::make_unique<UnitTrace>(w, label);
+  written_.assign(KILN_HW_CSR_SIZE / 4, 0);
+  written_read_ = [this](uint32_t off) { return off / 4 < written_.size() ? written_[off / 4] : 0u; };
+}
+
+// The island runs ahead of SystemC time by the quantum keeper's local time:
+// the cycle just clocked happened at their sum.
+void NpuIsland::trace_units() {
+  uint32_t s = 0;
+  if (!model_->status(&s)) return;
+  const uint64_t ns = (sc_time_stamp() + qk_.get_local_time()).value() / sc_time(1, SC_NS).value();
+  unit_trace_->status(s & cfg_.busy_mask, ns, written_read_);
+}
+
 void NpuIsland::invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end) { axi_.invalidate_dmi(start, end); }
 
 bool NpuIsland::clock_one() {
@@ -59,6 +74,7 @@ bool NpuIsland::clock_one() {
   ++cycles_;
   qk_.inc(period_);
   if (tracing_) dump(cycles_ * ps);
+  if (unit_trace_) trace_units();
   axi_.update(cycles_, qk_.get_local_time());
   return lite_.update();
 }
@@ -209,6 +225,11 @@ void NpuIsland::run() {
       requests_.pop_front();
       r->rdata = lite_.rdata();
       r->resp = lite_.resp();
+      if (unit_trace_ && r->write && r->offset / 4 < written_.size()) {
+        uint32_t& w = written_[r->offset / 4];
+        for (unsigned i = 0; i < 4; ++i)
+          if (r->strb & (1u << i)) w = (w & ~(0xFFu << (8 * i))) | (r->wdata & (0xFFu << (8 * i)));
+      }
       if (tracing_ && cfg_.wave_cmd) observe_csr(r->write, r->offset, r->write ? r->wdata : r->rdata);
       qk_.sync();  // the requester continues at the time the access ended
       r->finished = true;

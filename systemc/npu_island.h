@@ -17,6 +17,7 @@
 #include "axil_master.h"
 #include "npu.h"
 #include "rtl_model.h"
+#include "unit_trace.h"
 
 namespace kiln {
 
@@ -67,6 +68,10 @@ class NpuIsland : public sc_core::sc_module, public Npu {
   bool clock_stopped() const { return sleeping_; }
   const Axi4SlaveAdapter::Stats& axi_stats() const { return axi_.stats(); }
   RtlModel& model() { return *model_; }
+  // Records unit busy spans into `w` (run traces), from the model's status_o
+  // every cycle; `label` prefixes the track names (see UnitTrace). A model
+  // without status_o records none.
+  void attach_trace(TraceWriter& w, const std::string& label);
 
  private:
   struct CsrRequest {
@@ -112,6 +117,12 @@ class NpuIsland : public sc_core::sc_module, public Npu {
   uint64_t first_dumped_ = 0, last_dumped_ = 0;
   std::vector<std::pair<uint64_t, uint64_t>> boundaries_;  // (cycle, command that starts) inside the window
   uint64_t cycles_ = 0;
+  // Run trace: the unit tracks and the CSR values written so far (the units'
+  // configuration at their start names their spans).
+  std::unique_ptr<UnitTrace> unit_trace_;
+  std::vector<uint32_t> written_;
+  UnitTrace::RegRead written_read_;
+  void trace_units();
 };
 
 }  // namespace kiln

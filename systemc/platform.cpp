@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "kiln_hw.h"
+#include "kiln_regs.h"
 
 namespace kiln {
 
@@ -23,10 +24,27 @@ bool HostPort::execute(Request& r) {
   return r.done;
 }
 
+static uint64_t now_ns() { return sc_time_stamp().value() / sc_time(1, SC_NS).value(); }
+
+// MMIO is too frequent (status polls) and too short to show; the doorbell is
+// what starts the firmware, so it is the one register write marked.
+void HostPort::trace(const Request& r, uint64_t begin_ns) {
+  const bool csr = r.addr >= KILN_HW_CSR_BASE && r.addr < KILN_HW_CSR_BASE + KILN_HW_CSR_SIZE;
+  if (r.op == Op::kWaitIrq) {
+    trace_->span(track_, begin_ns, now_ns(), "wait for interrupt", "host", TraceArgs().num("irq", r.irq ? 1 : 0));
+  } else if (r.op == Op::kWrite && csr && r.addr - KILN_HW_CSR_BASE == KILN_REG_DOORBELL) {
+    trace_->instant(track_, begin_ns, "doorbell", "host");
+  } else if ((r.op == Op::kWrite || r.op == Op::kRead) && !csr) {
+    trace_->span(track_, begin_ns, now_ns(), r.op == Op::kWrite ? "upload" : "download", "host",
+                 TraceArgs().num("bytes", r.n).hex("addr", r.addr));
+  }
+}
+
 void HostPort::run() {
   for (;;) {
     while (!pending_ || pending_->done) wait(request_ev_);
     Request& r = *pending_;
+    const uint64_t begin = now_ns();
     if (r.op == Op::kWaitIrq) {
       // Loop on the level: with two NPUs the event is the selector's, which
       // also fires for edges of the inactive one.
@@ -48,6 +66,7 @@ void HostPort::run() {
       wait(d);  // the host call returns when the access has completed
       r.status = t.get_response_status();
     }
+    if (trace_) trace(r, begin);
     r.done = true;
     sc_pause();
   }
@@ -68,7 +87,8 @@ bool valid_npu_choice(const std::string& npu, std::string* err) {
   return false;
 }
 
-Platform::Platform(sc_module_name name, std::unique_ptr<RtlModel> model, FwEntry fw, const PlatformOptions& opts)
+Platform::Platform(sc_module_name name, std::unique_ptr<RtlModel> model, FwEntry fw, const PlatformOptions& opts,
+                   TraceWriter* trace)
     : sc_module(name),
       dram("dram", DramConfig::from_hw()),
       router("router"),
@@ -84,6 +104,14 @@ Platform::Platform(sc_module_name name, std::unique_ptr<RtlModel> model, FwEntry
   }
   core = std::make_unique<ControlCore>("control_core", npu(), fw);
   host = std::make_unique<HostPort>("host", npu());
+  if (trace) {
+    // Tracks in this order: the firmware's commands, the host, then each
+    // NPU's units (labelled by kind when there are two).
+    core->attach_trace(*trace);
+    host->attach_trace(*trace);
+    if (island) island->attach_trace(*trace, fast ? "rtl" : "");
+    if (fast) fast->attach_trace(*trace, island ? "fast" : "");
+  }
   host->socket.bind(link.host);
   link.out.bind(router.in);  // port 0
   (island ? island->dma_initiator() : fast->dma_initiator()).bind(router.in);  // port 1
@@ -121,10 +149,13 @@ std::unique_ptr<PlatformHost> create_platform_host(std::unique_ptr<RtlModel> mod
     if (err) *err = "PlatformHost::create: npu \"" + opts.npu + "\" needs an RTL model";
     return nullptr;
   }
+  auto impl = std::make_unique<PlatformHost::Impl>();
+  // Before anything is elaborated: a bad path leaves the process free to
+  // create its platform with another.
+  if (!opts.trace_file.empty() && !(impl->trace = TraceWriter::open(opts.trace_file, err))) return nullptr;
   created = true;
   tlm_utils::tlm_quantumkeeper::set_global_quantum(clock_period() * static_cast<double>(kQuantumCycles));
-  auto impl = std::make_unique<PlatformHost::Impl>();
-  impl->platform = std::make_unique<Platform>("kiln", std::move(model), fw, opts);
+  impl->platform = std::make_unique<Platform>("kiln", std::move(model), fw, opts, impl->trace.get());
   return std::make_unique<PlatformHost>(std::move(impl));
 }
 

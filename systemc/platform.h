@@ -17,6 +17,7 @@
 #include "npu_selector.h"
 #include "platform_host.h"
 #include "router.h"
+#include "trace_json.h"
 
 namespace kiln {
 
@@ -43,10 +44,19 @@ class HostPort : public sc_core::sc_module {
   HostPort(sc_core::sc_module_name name, Npu& npu);
   // Runs the kernel until `r` is done; false if the simulation stopped first.
   bool execute(Request& r);
+  // Records the host's device-memory transfers, doorbells and interrupt
+  // waits into `w` (run traces).
+  void attach_trace(TraceWriter& w) {
+    trace_ = &w;
+    track_ = w.add_track("host");
+  }
 
  private:
   void run();
+  void trace(const Request& r, uint64_t begin_ns);
   Npu& npu_;
+  TraceWriter* trace_ = nullptr;
+  int track_ = -1;
   Request* pending_ = nullptr;
   sc_core::sc_event request_ev_;
 };
@@ -58,8 +68,9 @@ class HostPort : public sc_core::sc_module {
 // to the active one; PlatformHost::select_npu switches when idle).
 class Platform : public sc_core::sc_module {
  public:
+  // `trace`: where the run trace goes (null: none); must outlive the platform.
   Platform(sc_core::sc_module_name name, std::unique_ptr<RtlModel> model, FwEntry fw,
-           const PlatformOptions& opts);
+           const PlatformOptions& opts, TraceWriter* trace = nullptr);
 
   Dram dram;
   Router router;
@@ -87,6 +98,7 @@ std::unique_ptr<PlatformHost> create_platform_host(std::unique_ptr<RtlModel> mod
 bool valid_npu_choice(const std::string& npu, std::string* err);
 
 struct PlatformHost::Impl {
+  std::unique_ptr<TraceWriter> trace;  // null unless PlatformOptions::trace_file
   std::unique_ptr<Platform> platform;
   std::string mmio_error;
 };

@@ -32,7 +32,15 @@ const char* status_text(tlm::tlm_response_status s) {
 }  // namespace
 
 PlatformHost::PlatformHost(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-PlatformHost::~PlatformHost() = default;
+PlatformHost::~PlatformHost() {
+  std::string err;
+  if (!finish_trace(&err)) std::fprintf(stderr, "kiln: %s\n", err.c_str());
+}
+
+bool PlatformHost::finish_trace(std::string* err) {
+  if (!impl_ || !impl_->trace) return true;
+  return impl_->trace->close(now_ns(), err);
+}
 
 const std::string& PlatformHost::last_mmio_error() const { return impl_->mmio_error; }
 

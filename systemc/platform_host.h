@@ -21,6 +21,11 @@ struct PlatformOptions {
   // here rather than with select_npu() after create() avoids moving registers
   // while the firmware is still booting on the first one.
   std::string first_active = "rtl";
+  // Run trace (Trace Event Format JSON, docs/debugging.md "Traces"): the
+  // firmware's commands, the host's transfers, each unit's busy spans and
+  // the fences, in simulated time. Written as the run goes, finished when
+  // the PlatformHost is destroyed (or by finish_trace). Empty = none.
+  std::string trace_file;
 };
 
 class PlatformHost {
@@ -47,6 +52,11 @@ class PlatformHost {
   // submissions, after the fence), moves the register state and makes `kind`
   // the active NPU. false + *err if `kind` is not in this platform.
   bool select_npu(const std::string& kind, std::string* err);
+
+  // Ends the spans still open at the current time and completes the trace
+  // file. true if there is no trace or it was written; false + *err if the
+  // file could not be written. Recording stops here.
+  bool finish_trace(std::string* err);
 
   struct Impl;
   explicit PlatformHost(std::unique_ptr<Impl> impl);

@@ -51,6 +51,9 @@ class RtlModel {
   virtual bool irq_fw() const = 0;
   virtual Axi4MasterPins& axi() = 0;
   virtual AxiLiteSlavePins& axil() = 0;
+  // The STATUS register's value this cycle (kiln_npu_top's status_o), for
+  // run traces; false if the model has no such port (test RTL).
+  virtual bool status(uint32_t* value) const = 0;
   // Waveform: open a file (false if tracing is not compiled in), dump one
   // sample at time_ps, close.
   virtual bool trace_open(const std::string& file) = 0;

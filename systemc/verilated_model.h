@@ -7,10 +7,17 @@
 
 #include <memory>
 #include <type_traits>
+#include <utility>
 
 #include "rtl_model.h"
 
 namespace kiln {
+
+// Whether a Verilated class has kiln_npu_top's status_o port (test tops do not).
+template <class M, class = void>
+struct HasStatusPort : std::false_type {};
+template <class M>
+struct HasStatusPort<M, std::void_t<decltype(std::declval<M&>().status_o)>> : std::true_type {};
 
 template <class M>
 class VerilatedRtlModel : public RtlModel {
@@ -30,6 +37,15 @@ class VerilatedRtlModel : public RtlModel {
   bool irq_fw() const override { return m_->irq_fw_o; }
   Axi4MasterPins& axi() override { return axi_; }
   AxiLiteSlavePins& axil() override { return axil_; }
+  bool status(uint32_t* value) const override {
+    if constexpr (HasStatusPort<M>::value) {
+      *value = m_->status_o;
+      return true;
+    } else {
+      (void)value;
+      return false;
+    }
+  }
   bool trace_open(const std::string& file) override {
     fst_ = std::make_unique<VerilatedFstC>();
     m_->trace(fst_.get(), 99);

@@ -19,6 +19,7 @@ static void usage(std::FILE *to) {
   std::fprintf(to,
                "usage: kiln-cosim --test <name|list> [--backend rtl] [--out-dir DIR] [--<option> VALUE]...\n"
                "         [--waves FILE.fst [--wave-from CYCLE] [--wave-to CYCLE] | [--wave-cmd N]]\n"
+               "         [--trace FILE.json]   (run trace for ui.perfetto.dev; default $KILN_TRACE)\n"
                "       kiln-cosim --test <name> --help   (options of one test)\n");
 }
 
@@ -50,6 +51,7 @@ int main(int argc, char **argv) {
   std::string backend = env_backend && *env_backend ? env_backend : "rtl";
   bool help = false;
   std::string waves;
+  std::string trace;  // --trace; else the driver honours $KILN_TRACE itself
   unsigned long long wave_from = 0, wave_to = 0, wave_cmd = 0;
   bool wave_given = false;
   std::map<std::string, std::string> given;
@@ -76,6 +78,13 @@ int main(int argc, char **argv) {
     else if (key == "backend") backend = value;
     else if (key == "out-dir") out_root = value;
     else if (key == "waves") waves = value;
+    else if (key == "trace") {
+      if (value.empty()) {
+        std::fprintf(stderr, "kiln-cosim: --trace needs a file name\n");
+        return 2;
+      }
+      trace = value;
+    }
     else if (key == "wave-from" || key == "wave-to" || key == "wave-cmd") {
       char *end = nullptr;
       const unsigned long long v = std::strtoull(value.c_str(), &end, 0);
@@ -131,6 +140,12 @@ int main(int argc, char **argv) {
   ctx.open.wave_from = wave_from;
   ctx.open.wave_to = wave_to;
   ctx.open.wave_cmd = wave_cmd;
+  ctx.trace = trace;
+  ctx.open.trace_file = ctx.trace.empty() ? nullptr : ctx.trace.c_str();
+  // Reported either way: the driver writes $KILN_TRACE when --trace is absent.
+  const char *env_trace = std::getenv("KILN_TRACE");
+  if (trace.empty() && env_trace && *env_trace) trace = env_trace;
+  if (!trace.empty()) kc::remove_stale(trace);  // a stale trace must not pass for this run's
   if (!waves.empty()) {
     std::remove(waves.c_str());  // a stale file must not pass for this run's
     std::remove((waves + ".info").c_str());
@@ -143,7 +158,7 @@ int main(int argc, char **argv) {
     r = t->run(ctx);
   } catch (const kiln::Error &e) {
     r.passed = false;
-    r.summary = std::string("error: ") + e.what();
+    r.summary = std::string("error: ") + e.what() + " [" + kiln_status_name(e.status()) + "]";
   } catch (const std::exception &e) {
     r.passed = false;
     r.summary = std::string("error: ") + e.what();
@@ -156,6 +171,16 @@ int main(int argc, char **argv) {
     } else {
       std::printf("%s\n", msg.c_str());
     }
+  }
+  if (!trace.empty()) {
+    std::string msg;
+    if (!kc::check_trace(trace, &msg)) {
+      r.passed = false;
+      r.summary += (r.summary.empty() ? "" : "\n") + std::string("error: ") + msg;
+    } else {
+      std::printf("%s\n", msg.c_str());
+    }
+    r.report.set("trace", trace);
   }
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   r.report.set("test", t->name).set("backend", backend).set("passed", r.passed).set("wall_seconds", wall);

@@ -38,8 +38,9 @@ struct Context {
   // --waves/--wave-*: passed to every device the test opens (wave_file
   // points into `waves`, which outlives the test run).
   std::string waves;
+  std::string trace;  // --trace: run trace JSON (open.trace_file points into it)
   kiln_open_options open{};
-  const kiln_open_options *open_options() const { return waves.empty() ? nullptr : &open; }
+  const kiln_open_options *open_options() const { return waves.empty() && trace.empty() ? nullptr : &open; }
 };
 
 struct Result {

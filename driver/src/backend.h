@@ -47,6 +47,7 @@ class Backend {
 struct BackendOptions {
   std::string wave_file;
   uint64_t wave_from = 0, wave_to = 0, wave_cmd = 0;  // see kiln_open_options
+  std::string trace_file;  // kiln_open_options.trace_file; empty = $KILN_TRACE (platform backends)
 };
 
 // A factory returns nullptr and fills *status (KILN_ERR_BACKEND or

@@ -9,10 +9,12 @@
 //             (lockstep.cpp); rtl goes first
 // Built only with kiln_platform.
 #include <atomic>
+#include <cstdlib>
 #include <map>
 
 #include "backend.h"
 #include "platform_host.h"
+#include "trace_json.h"
 
 namespace kiln {
 
@@ -84,6 +86,20 @@ BackendFactory factory(Variant v) {
     po.wave_from = opts.wave_from;
     po.wave_to = opts.wave_to;
     po.wave_cmd = opts.wave_cmd;
+    // $KILN_TRACE lets any program (kiln-generate, the samples) write a trace
+    // without code changes; an explicit option wins.
+    po.trace_file = opts.trace_file;
+    const char* env_trace = std::getenv("KILN_TRACE");
+    if (po.trace_file.empty() && env_trace && *env_trace) po.trace_file = env_trace;
+    // Checked before the platform is built: a bad path is the caller's
+    // mistake, and the process may still open a platform with a good one.
+    std::string terr;
+    if (!po.trace_file.empty() && !TraceWriter::writable(po.trace_file, &terr)) {
+      g_platform_created = false;
+      *status = KILN_ERR_INVALID_ARGUMENT;
+      *err = terr + (opts.trace_file.empty() ? " (from $KILN_TRACE)" : "");
+      return nullptr;
+    }
     std::string perr;
     std::unique_ptr<PlatformHost> host = PlatformHost::create(po, &perr);
     if (!host) {

@@ -53,6 +53,14 @@ std::unique_ptr<Device> Device::open(const char* backend, const kiln_open_option
   }
   BackendOptions bo;
   if (opts && opts->wave_file) bo.wave_file = opts->wave_file;
+  if (opts && opts->trace_file) {
+    if (!*opts->trace_file) {
+      *status = KILN_ERR_INVALID_ARGUMENT;
+      *err = "kiln_open: trace_file is an empty string (NULL means no trace)";
+      return nullptr;
+    }
+    bo.trace_file = opts->trace_file;
+  }
   if (opts) {
     bo.wave_from = opts->wave_from;
     bo.wave_to = opts->wave_to;

@@ -60,7 +60,10 @@ module kiln_npu_top
   output logic         m_axi_rready,
   // interrupts
   output logic         irq_host_o,   // |(IRQ_STATUS & IRQ_ENABLE)
-  output logic         irq_fw_o      // |FW_EVENT
+  output logic         irq_fw_o,     // |FW_EVENT
+  // STATUS as the CSR reads it, every cycle: lets the platform record unit
+  // busy spans (run traces) without polling the register over AXI4-Lite.
+  output logic [31:0]  status_o
 );
 
   localparam int unsigned Ch       = DmaChannels;
@@ -227,6 +230,7 @@ module kiln_npu_top
   assign hwcfg = {8'(SpadKib4), 4'(ScratchpadBanks), 4'(DmaChannels),
                   8'(TensorCoreCols), 8'(TensorCoreRows)};
   assign status = {25'd0, vu_busy, resetting, tc_busy, 4'(dma_busy)};
+  assign status_o = status;
   assign irq_status_set = irq_set_we ? irq_set_wdata : 32'd0;
   assign fw_event_set = {27'd0, vu_done, tc_done, |dma_done, reset_done, doorbell_we};
   assign irq_host_o = |(irq_status & irq_enable);

@@ -223,6 +223,7 @@ void NpuFast::dma_start(unsigned ch) {
   c.u.wr_bytes = wr;
   c.from = t;
   c.busy.add(t, c.u.end);
+  trace_begin(UnitTrace::dma(ch), c.u, t);
   dma_busy_.add(t, c.u.end);
   schedule();
 }
@@ -243,6 +244,7 @@ void NpuFast::tc_start() {
   start_unit(tc_, cycles, KILN_FW_EVENT_TC_DONE_MASK);
   tc_.macs = macs;
   tc_.stall = stall;
+  trace_begin(UnitTrace::tc(), tc_, t);
   tc_busy_.add(t, tc_.end);
   schedule();
 }
@@ -459,6 +461,7 @@ void NpuFast::vu_start() {
   // PERF_VU_STALL: every cycle of a row beyond one per beat (bank conflicts,
   // the ROWSUM write) plus the wait for the first operand words.
   if (!empty) vu_.stall = uint64_t(op.rows) * (row_cycles - div_up(op.cols, 8)) + t_.vu_start_stall;
+  trace_begin(UnitTrace::vu(), vu_, t);
   vu_busy_.add(t, vu_.end);
   schedule();
 }

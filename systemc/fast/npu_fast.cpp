@@ -63,6 +63,20 @@ void NpuFast::fault_report(const char* what, uint64_t where) {
                static_cast<unsigned long long>(where));
 }
 
+void NpuFast::attach_trace(TraceWriter& w, const std::string& label) {
+  unit_trace_ = std::make_unique<UnitTrace>(w, label);
+}
+
+uint64_t NpuFast::cycle_ns(uint64_t cycle) const { return cycle * period_ / sc_time(1, SC_NS).value(); }
+
+// busy_o rises the cycle after start_i (start_unit), which comes start_delay
+// cycles after the START write.
+void NpuFast::trace_begin(unsigned unit, const Unit& u, uint64_t start_cycle) {
+  if (!unit_trace_) return;
+  const uint64_t rise = std::min(u.end, start_cycle + t_.start_delay + 1);
+  unit_trace_->begin(unit, cycle_ns(rise), [this](uint32_t off) { return regs_.q(off); });
+}
+
 uint64_t NpuFast::now() const { return sc_time_stamp().value() / period_; }
 
 uint64_t NpuFast::rtl_cycles() const { return awake_.covered(now()); }
@@ -120,9 +134,10 @@ void NpuFast::schedule() {
 
 void NpuFast::process_due(uint64_t t) {
   uint32_t events = 0;
-  auto finish = [&](Unit& u, uint64_t* stall) {
+  auto finish = [&](Unit& u, uint64_t* stall, unsigned unit) {
     if (!u.active || u.end > t) return false;
     u.active = false;
+    if (unit_trace_) unit_trace_->end(unit, cycle_ns(u.end));
     macs_ += u.macs;
     *stall += u.stall;
     rd_bytes_ += u.rd_bytes;
@@ -135,13 +150,13 @@ void NpuFast::process_due(uint64_t t) {
     // One beat per cycle at most: busy = stall + beats, as in the RTL.
     const uint64_t beats = (rd + wr) / kBeatBytes, window = c.u.end - c.from;
     c.u.stall = window > beats ? window - beats : 0;
-    if (finish(c.u, &c.stall)) {
+    if (finish(c.u, &c.stall, UnitTrace::dma(unsigned(&c - ch_.data())))) {
       c.rd_bytes += rd;
       c.wr_bytes += wr;
     }
   }
-  finish(tc_, &tc_stall_);
-  finish(vu_, &vu_stall_);
+  finish(tc_, &tc_stall_, UnitTrace::tc());
+  finish(vu_, &vu_stall_, UnitTrace::vu());
   if (resetting_ && reset_end_ <= t) {
     resetting_ = false;
     events |= KILN_FW_EVENT_RESET_MASK;

@@ -13,11 +13,14 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 #include <cstdint>
+#include <memory>
+#include <string>
 #include <vector>
 
 #include "fault_inject.h"
 #include "npu.h"
 #include "reg_file.h"
+#include "unit_trace.h"
 
 namespace kiln {
 
@@ -102,6 +105,9 @@ class NpuFast : public sc_core::sc_module, public Npu {
   size_t spad_word_count() const { return spad_.size() / 8; }
   // Operations the model could not perform (reported as warnings too).
   uint64_t unsupported_ops() const { return unsupported_; }
+  // Records each unit's busy window (the cycles the RTL would be busy) into
+  // `w` (run traces); `label` prefixes the track names (see UnitTrace).
+  void attach_trace(TraceWriter& w, const std::string& label);
 
  private:
   // One unit's current operation.
@@ -183,6 +189,10 @@ class NpuFast : public sc_core::sc_module, public Npu {
   uint64_t wake_at_ = 0;        // cycle run() waits for (UINT64_MAX: only wake_ev_)
   bool wake_pending_ = false;   // wake_ev_ notified, run() not yet resumed
   uint64_t unsupported_ = 0;
+  std::unique_ptr<UnitTrace> unit_trace_;
+  // Span of unit `unit` (UnitTrace index) from busy_o's rise to u.end.
+  void trace_begin(unsigned unit, const Unit& u, uint64_t start_cycle);
+  uint64_t cycle_ns(uint64_t cycle) const;
 };
 
 }  // namespace kiln

@@ -88,6 +88,14 @@ TEST_CASE("a waveform window that ends before it starts is refused", "[open]") {
   CHECK_THAT(kiln_last_error(nullptr), Contains("wave_from (10) is after wave_to (5)"));
 }
 
+TEST_CASE("an empty trace path is refused (NULL means no trace)", "[open]") {
+  kiln_open_options o{};
+  o.trace_file = "";
+  kiln_device* dev = nullptr;
+  CHECK(kiln_open("mock", &o, &dev) == KILN_ERR_INVALID_ARGUMENT);
+  CHECK_THAT(kiln_last_error(nullptr), Contains("trace_file is an empty string"));
+}
+
 TEST_CASE("allocator: alignment, rounding, argument checks", "[memory]") {
   MockDevice d;
   kiln_buffer a, b, c;

@@ -220,9 +220,12 @@ TEST_CASE("vector unit: ADD immediate through the scratchpad, STATUS, FW_EVENT, 
   vu_setup(n, 0 /* ADD */, rows, cols, 0x100, 2, 0x3000, f32(1.5f));
   n.wr(KILN_REG_VU_START(0), 1);
   CHECK((n.rd(KILN_REG_STATUS) & KILN_STATUS_VU_BUSY_MASK) != 0u);
+  // status_o (what run traces sample every cycle) is STATUS.
+  CHECK(n.m->status_o == KILN_STATUS_VU_BUSY_MASK);
   int guard = 0;
   while (n.rd(KILN_REG_VU_STATUS(0)) & KILN_VU_STATUS_BUSY_MASK) REQUIRE(++guard < 2000);
   CHECK((n.rd(KILN_REG_STATUS) & KILN_STATUS_VU_BUSY_MASK) == 0u);
+  CHECK(n.m->status_o == 0u);
   CHECK(n.rd(KILN_REG_FW_EVENT) == KILN_FW_EVENT_VU_DONE_MASK);
   CHECK(n.m->irq_fw_o == 1);
   n.wr(KILN_REG_FW_EVENT, KILN_FW_EVENT_VU_DONE_MASK);

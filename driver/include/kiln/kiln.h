@@ -18,7 +18,8 @@ extern "C" {
  *    kiln_lockstep_stats and KILN_DEVICE_ERR_LOCKSTEP_MISMATCH (the "both" and
  *    "lockstep" backends). Nothing was removed or changed, so code written for
  *    1 still compiles; version 2 also covers kiln_counters.vu_busy_cycles and
- *    KILN_UNIT_ALL = 0x3F, which came after 1 without a bump.
+ *    KILN_UNIT_ALL = 0x3F, which came after 1 without a bump, and the
+ *    kiln_open_options fields appended since (wave window, trace_file).
  * 3: kiln_counters grew per-DMA-channel counters and vu_stall_cycles at its
  *    end. Source written for 2 compiles unchanged, but kiln_read_counters now
  *    writes a larger struct: binaries built against 2 must be rebuilt.
@@ -61,6 +62,13 @@ typedef struct kiln_open_options {
   uint64_t wave_from;
   uint64_t wave_to;
   uint64_t wave_cmd;
+  /* Run trace (platform backends; docs/debugging.md "Traces"): a Trace Event
+     Format JSON file (ui.perfetto.dev, chrome://tracing) of the commands,
+     each DMA channel, the tensor core, the vector unit and the fences, in
+     simulated time, completed at kiln_close. NULL = $KILN_TRACE if set, else
+     none. A path that cannot be written fails kiln_open with
+     KILN_ERR_INVALID_ARGUMENT. */
+  const char *trace_file;
 } kiln_open_options;
 
 /* Device-reported error, as read from the ERR_* registers. */
