@@ -2,7 +2,7 @@
 #   make                 build everything
 #   make test            run all tests (ctest)
 #   make cosim TEST=attention  run a co-simulation test (TEST=list lists them)
-#   make cosim TEST=attention WAVES=1 [WAVE_CMD=3 | WAVE_FROM=N WAVE_TO=M]
+#   make cosim TEST=attention WAVES=1 [WAVE_CMD=3 | WAVE_FROM=N WAVE_TO=M] [WAVE_DEPTH=3]
 #                        also write build/cosim/<test>/waves.fst + waves.gtkw
 #   make waves TEST=attention  open them in GTKWave (docs/debugging.md)
 #   make cosim TEST=decoder_layer TRACE=1
@@ -36,6 +36,7 @@ WAVES      ?=
 WAVE_FROM  ?=
 WAVE_TO    ?=
 WAVE_CMD   ?=
+WAVE_DEPTH ?=
 TRACE      ?=
 CMAKE      ?= cmake
 KILN_PYTHON ?= python3
@@ -64,10 +65,14 @@ test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
 # WAVES=1: the RTL island dumps an FST (only the window when WAVE_* are
-# given), then kiln-fst writes the GTKWave save file next to it.
+# given), WAVE_DEPTH=n keeps only the signals n levels below TOP or less
+# (3: every block's own signals, not the tensor core's PEs), then kiln-fst
+# writes the GTKWave save file next to it.
 WAVE_DIR  = $(BUILD_DIR)/cosim/$(TEST)
 WAVE_ARGS = $(if $(WAVES),--waves $(WAVE_DIR)/waves.fst $(if $(WAVE_FROM),--wave-from $(WAVE_FROM)) \
               $(if $(WAVE_TO),--wave-to $(WAVE_TO)) $(if $(WAVE_CMD),--wave-cmd $(WAVE_CMD)))
+WAVE_TRIM = $(if $(WAVE_DEPTH),$(BUILD_DIR)/cosim/kiln-fst filter $(WAVE_DEPTH) $(WAVE_DIR)/waves.fst \
+              $(WAVE_DIR)/waves.depth.fst && mv $(WAVE_DIR)/waves.depth.fst $(WAVE_DIR)/waves.fst &&)
 # TRACE=1: the run trace (any backend), next to the test's report.
 TRACE_ARGS = $(if $(TRACE),--trace $(WAVE_DIR)/trace.json)
 
@@ -77,7 +82,7 @@ cosim: build
 	$(if $(TRACE),@mkdir -p $(WAVE_DIR))
 	@rc=0; $(BUILD_DIR)/cosim/kiln-cosim --test $(TEST) --backend $(BACKEND) --out-dir $(BUILD_DIR)/cosim \
 	  $(WAVE_ARGS) $(TRACE_ARGS) $(ARGS) || rc=$$?; \
-	$(if $(WAVES),[ ! -f $(WAVE_DIR)/waves.fst ] || { $(BUILD_DIR)/cosim/kiln-fst gtkw $(WAVE_DIR)/waves.fst \
+	$(if $(WAVES),[ ! -f $(WAVE_DIR)/waves.fst ] || { $(WAVE_TRIM) $(BUILD_DIR)/cosim/kiln-fst gtkw $(WAVE_DIR)/waves.fst \
 	  $(WAVE_DIR)/waves.gtkw && echo "waves: $(WAVE_DIR)/waves.fst + waves.gtkw (make waves TEST=$(TEST))"; };) \
 	exit $$rc
 

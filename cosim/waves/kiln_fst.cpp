@@ -4,12 +4,15 @@
 //                                         markers at command boundaries
 //   kiln-fst span FILE.fst                per group: value changes and the
 //                                         first/last NPU cycle they happen at
+//   kiln-fst filter DEPTH IN.fst OUT.fst  only the signals DEPTH levels below
+//                                         TOP or less (fst_filter.cpp)
 // Command boundaries and the cycle window come from FILE.fst.info, which the
 // RTL island writes next to the FST (systemc/npu_island.cpp).
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -245,12 +248,24 @@ int cmd_span(const char* file) {
 
 }  // namespace
 
+int cmd_filter(unsigned depth, const char* in, const char* out);  // fst_filter.cpp
+
 int main(int argc, char** argv) {
   const std::string cmd = argc > 1 ? argv[1] : "";
   if (cmd == "signals" && argc == 3) return cmd_signals(argv[2]);
   if (cmd == "gtkw" && argc == 4) return cmd_gtkw(argv[2], argv[3]);
   if (cmd == "span" && argc == 3) return cmd_span(argv[2]);
+  if (cmd == "filter" && argc == 5) {
+    char* end = nullptr;
+    const unsigned long d = std::strtoul(argv[2], &end, 10);
+    if (*end || d < 1 || d > 99) {
+      std::fprintf(stderr, "kiln-fst filter: DEPTH must be 1..99 (levels below TOP), got '%s'\n", argv[2]);
+      return 2;
+    }
+    return cmd_filter(static_cast<unsigned>(d), argv[3], argv[4]);
+  }
   std::fprintf(stderr,
-               "usage: kiln-fst signals FILE.fst | kiln-fst gtkw FILE.fst OUT.gtkw | kiln-fst span FILE.fst\n");
+               "usage: kiln-fst signals FILE.fst | kiln-fst gtkw FILE.fst OUT.gtkw | kiln-fst span FILE.fst\n"
+               "       kiln-fst filter DEPTH IN.fst OUT.fst\n");
   return 2;
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # ctest cases for kiln-cosim --waves (registered in CMakeLists.txt):
-#   test_waves.sh <build dir> <work dir> cmd|cycles|errors
+#   test_waves.sh <build dir> <work dir> cmd|cycles|errors|depth
 # Each kiln-cosim run is its own process (one SystemC platform per process).
 set -euo pipefail
 B=$1 D=$2 CASE=$3
@@ -61,6 +61,25 @@ case $CASE in
     expect 2 "non-negative integer" "${GEMM[@]}" --waves "$D/e.fst" --wave-cmd x
     expect 1 "executed only" "${GEMM[@]}" --out-dir "$D/e" --waves "$D/e.fst" --wave-cmd 100000
     [ ! -e "$D/e.fst" ] || fail "an FST was written for a command the run never reached"
+    ;;
+  depth)
+    # A tensor-core command (4: the GEMM) trimmed to 3 levels below TOP: much
+    # smaller, no PE of the array left, every block's own signals and value
+    # changes still there and inside the window.
+    "$COSIM" "${GEMM[@]}" --out-dir "$D/tc" --waves "$D/tc.fst" --wave-cmd 4 | tee "$D/tc.log"
+    "$FST_TOOL" filter 3 "$D/tc.fst" "$D/tc3.fst"
+    cp "$D/tc.fst.info" "$D/tc3.fst.info"
+    full=$(stat -c %s "$D/tc.fst") trimmed=$(stat -c %s "$D/tc3.fst")
+    echo "command 4: $full bytes, depth 3: $trimmed bytes"
+    [ $((trimmed * 10)) -lt "$full" ] || fail "depth 3 ($trimmed) is not a tenth of the full window ($full)"
+    "$FST_TOOL" signals "$D/tc3.fst" > "$D/tc3.signals"
+    ! grep -q 'u_pe\.' "$D/tc3.signals" || fail "PE signals left at depth 3"
+    grep -q '^Tensor core ' "$D/tc3.signals" || fail "no tensor-core signals at depth 3"
+    check_span "$D/tc3.fst"
+    out=$("$FST_TOOL" filter 0 "$D/tc.fst" "$D/x.fst" 2>&1 || true)
+    grep -q "DEPTH must be 1..99" <<<"$out" || fail "depth 0 accepted: $out"
+    out=$("$FST_TOOL" filter 3 "$D/missing.fst" "$D/x.fst" 2>&1 || true)
+    grep -q "cannot read FST" <<<"$out" || fail "missing input accepted: $out"
     ;;
   *) fail "unknown case $CASE" ;;
 esac

@@ -10,6 +10,7 @@
 #include "kiln/golden/numerics.h"
 #include "kiln/golden/vector.h"
 #include "kiln_hw.h"
+#include "kiln_vu_footprint.h"
 #include "kiln_regs.h"
 #include "npu_fast.h"
 #include "timing.h"
@@ -355,10 +356,16 @@ void NpuFast::tc_matmul(uint64_t* cycles, uint64_t* macs, uint64_t* stall) {
   // Timing: one A row per cycle; a tile needs at least its weight load; the
   // next tile's weights load while the current one streams.
   const uint64_t tiles = uint64_t(tiles_n) * tiles_k;
-  const bool small = M < t_.tc_min_tile_cycles;
-  *cycles = tiles * std::max<uint64_t>(M, t_.tc_min_tile_cycles) + (small ? t_.tc_fill_cycles_small_m : t_.tc_fill_cycles);
+  // A tile costs max(M, (M + 2R + 1) / 2): the next tile's weights (R rows + 1)
+  // load from the middle of the current A stream on. Fill 2R + 4 growing with
+  // M up to 3R + 5. Fitted on the RTL for M = 1..64 (docs/perf_model.md).
+  constexpr uint64_t R = KILN_HW_TENSOR_CORE_ROWS;
+  const uint64_t twice = std::max<uint64_t>(2 * uint64_t(M), M + 2 * R + 1);
+  const uint64_t streamed = div_up(tiles * twice, 2);
+  *cycles = streamed + std::clamp<uint64_t>(M + R + 4, 2 * R + 4, 3 * R + 5);
   *macs = tiles * M * KILN_HW_TENSOR_CORE_ROWS * KILN_HW_TENSOR_CORE_COLS;
-  *stall = small ? tiles * (t_.tc_min_tile_cycles - M) : 0;
+  // PERF_TC_STALL: cycles with A rows left but none fetched (waiting for weights).
+  *stall = streamed - tiles * M;
 }
 
 // WRITEBACK: accumulator rows to the scratchpad, BF16 (RNE) or 32-bit lanes;
@@ -401,23 +408,52 @@ void NpuFast::tc_writeback(uint64_t* cycles) {
 // ------------------------------------------------------- vector unit ----
 
 namespace {
-// Cycles per row for the streamed operands: a scratchpad bank serves one word
-// per cycle, and a beat of 8 elements needs a whole FP32 word or half a BF16
-// word from each operand (and for the destination). Operands sharing a bank
-// therefore slow the row down (e.g. an in-place FP32 op: 2 cycles per beat).
-uint64_t vu_row_beat_cycles(const golden::VectorOp& op) {
+// Cycles the vector unit streams an op's rows, as the RTL (measured per
+// operand layout by kiln-correlate's vector_* cases, docs/perf_model.md):
+// every operand the op streams takes one scratchpad access per beat of 8
+// elements -- an FP32 word, the same BF16 word again on the next beat (the
+// address generator does not keep it), a BF16 destination as two half-word
+// writes -- and a bank serves one access a cycle, so a beat costs the number
+// of operands in its busiest bank, counted per beat from each operand's row
+// address. A reduction's row result costs a cycle when it meets the row's
+// last read in one bank; EXP with ROW SUM writes one more word per row.
+uint64_t vu_stream_cycles(const golden::VectorOp& op) {
   constexpr uint32_t kBankWords = KILN_HW_SCRATCHPAD_WORDS / KILN_HW_SCRATCHPAD_BANKS;
+  constexpr uint32_t kMaxStreams = 4;
+  struct Stream {
+    uint64_t base, stride;
+    bool half, per_row;  // per_row: one FP32 scalar per row, the same word for its beats
+  } st[kMaxStreams];
+  unsigned n = 0;
   const uint32_t mode = (op.flags >> golden::kVuSrc1ModeShift) & 3u;
-  double load[KILN_HW_SCRATCHPAD_BANKS] = {};
-  auto use = [&](uint32_t word, bool fp32) { load[(word % KILN_HW_SCRATCHPAD_WORDS) / kBankWords] += fp32 ? 1.0 : 0.5; };
-  const bool f0 = op.flags & golden::kVuFlagSrc0Fp32;
-  use(op.src0_addr, f0);
-  if (mode <= 1) use(op.src1_addr, op.flags & golden::kVuFlagSrc1Fp32);
-  if (op.op == golden::kVuAxpy) use(op.src2_addr, f0);
-  if (!golden::vu_is_reduction(op.op)) use(op.dst_addr, op.flags & golden::kVuFlagDstFp32);
-  double worst = 1.0;
-  for (double l : load) worst = std::max(worst, l);
-  return static_cast<uint64_t>(std::ceil(worst * div_up(op.cols, 8)));
+  const bool f0 = op.flags & golden::kVuFlagSrc0Fp32, reduction = golden::vu_is_reduction(op.op);
+  st[n++] = {op.src0_addr, op.src0_stride, !f0, false};
+  if (kiln_vu_op_uses_src1(op.op) && mode != 3) {
+    if (mode == 2) st[n++] = {op.src1_addr, 0, false, true};
+    else st[n++] = {op.src1_addr, mode == 1 ? 0u : op.src1_stride, !(op.flags & golden::kVuFlagSrc1Fp32), false};
+  }
+  if (op.op == golden::kVuAxpy) st[n++] = {op.src2_addr, op.src0_stride, !f0, false};
+  if (!reduction) st[n++] = {op.dst_addr, op.dst_stride, !(op.flags & golden::kVuFlagDstFp32), false};
+  const uint32_t beats = static_cast<uint32_t>(div_up(op.cols, 8));
+  const bool rowsum = op.op == golden::kVuExp && (op.flags & golden::kVuFlagRowSum);
+  uint64_t total = 0;
+  for (uint32_t r = 0; r < op.rows; ++r) {
+    uint64_t last_bank0 = 0;
+    for (uint32_t b = 0; b < beats; ++b) {
+      unsigned load[KILN_HW_SCRATCHPAD_BANKS] = {}, worst = 0;
+      for (unsigned i = 0; i < n; ++i) {
+        const Stream& s = st[i];
+        const uint64_t w = s.per_row ? s.base + r / 8 : s.base + uint64_t(r) * s.stride + (s.half ? b / 2 : b);
+        const unsigned bank = unsigned((w % KILN_HW_SCRATCHPAD_WORDS) / kBankWords);
+        if (i == 0) last_bank0 = bank;
+        worst = std::max(worst, ++load[bank]);
+      }
+      total += worst;
+    }
+    if (reduction && ((uint64_t(op.dst_addr) + r / 8) % KILN_HW_SCRATCHPAD_WORDS) / kBankWords == last_bank0) ++total;
+    if (rowsum) ++total;
+  }
+  return total;
 }
 }  // namespace
 
@@ -450,17 +486,14 @@ void NpuFast::vu_start() {
     spad_[size_t(op.dst_addr % spad_word_count()) * 8] ^= fault_.mask();
     fault_report("VECTOR result, scratchpad byte", uint64_t(op.dst_addr % spad_word_count()) * kBeat);
   }
-  // One beat (8 FP32 lanes) per cycle per row plus the pipeline fill; EXP
-  // with ROWSUM writes each row's sum in an extra cycle. Measured on the RTL
-  // with `kiln-cosim --test vector` (64 rows x 8..256 columns, every op).
-  const bool rowsum = op.op == golden::kVuExp && (op.flags & golden::kVuFlagRowSum);
-  const uint64_t row_cycles = vu_row_beat_cycles(op) + (rowsum ? 1 : 0);
-  const uint64_t cycles = uint64_t(op.rows) * row_cycles + t_.vu_latency;
+  // The streamed beats (vu_stream_cycles) plus the pipeline fill.
+  const uint64_t streamed = vu_stream_cycles(op);
+  const uint64_t cycles = streamed + t_.vu_latency;
   const bool empty = !op.rows || !op.cols;
   start_unit(vu_, empty ? 1 : cycles, KILN_FW_EVENT_VU_DONE_MASK);
   // PERF_VU_STALL: every cycle of a row beyond one per beat (bank conflicts,
   // the ROWSUM write) plus the wait for the first operand words.
-  if (!empty) vu_.stall = uint64_t(op.rows) * (row_cycles - div_up(op.cols, 8)) + t_.vu_start_stall;
+  if (!empty) vu_.stall = streamed - uint64_t(op.rows) * div_up(op.cols, 8) + t_.vu_start_stall;
   trace_begin(UnitTrace::vu(), vu_, t);
   vu_busy_.add(t, vu_.end);
   schedule();

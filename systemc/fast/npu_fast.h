@@ -32,11 +32,8 @@ struct FastTiming {
   unsigned start_delay = 2;        // START write issued -> unit's start cycle
   unsigned dma_issue_delay = 2;    // start -> first AR/AW
   unsigned dma_done_delay = 2;     // last R beat -> spad write -> busy low
-  unsigned dma_r_burst_gap = 2;    // R channel cycles lost between read bursts (calibrated on GEMV)
+  unsigned dma_r_burst_gap = 0;    // R channel cycles lost between read bursts (none on the RTL)
   unsigned dma_slot_reuse = 2;     // a finished burst's outstanding slot -> next AR/AW on the bus
-  unsigned tc_min_tile_cycles = 17;  // weight load of one 16x16 tile (+1 handover)
-  unsigned tc_fill_cycles = 53;    // first weight load + array/accumulator pipeline
-  unsigned tc_fill_cycles_small_m = 36;  // the same when weight loads dominate (M < 17)
   unsigned tc_wb_latency = 3;      // WRITEBACK: acc read pipeline
   unsigned vu_latency = 17;        // vector pipeline fill (RTL: rows*beats + 20 busy cycles)
   unsigned vu_start_stall = 2;     // PERF_VU_STALL of a conflict-free op: first operand words in flight

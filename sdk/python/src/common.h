@@ -27,9 +27,17 @@ namespace py = pybind11;
 
 [[noreturn]] void invalid(const std::string& msg);  // throws kiln::Error(INVALID_ARGUMENT)
 
+// kiln_open_options with owned strings (the Device keyword arguments).
+struct OpenArgs {
+  uint64_t timeout_ns = 0;
+  std::string wave_file;
+  uint64_t wave_from = 0, wave_to = 0, wave_cmd = 0;
+  std::string trace_file;
+};
+
 class DeviceHandle {
  public:
-  DeviceHandle(const std::string& backend, uint64_t timeout_ns, const std::string& wave_file);
+  DeviceHandle(const std::string& backend, const OpenArgs& a);
   // The open device; kiln::Error(INVALID_ARGUMENT) after close().
   kiln::Device& get();
   // Refuses further use; the simulator itself stops when the last object

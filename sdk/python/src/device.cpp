@@ -15,10 +15,14 @@ namespace kiln::pyb {
 
 namespace {
 
-kiln_open_options open_options(uint64_t timeout_ns, const std::string& wave_file) {
+kiln_open_options open_options(const OpenArgs& a) {
   kiln_open_options o{};
-  o.wave_file = wave_file.empty() ? nullptr : wave_file.c_str();
-  o.default_timeout_ns = timeout_ns;
+  o.wave_file = a.wave_file.empty() ? nullptr : a.wave_file.c_str();
+  o.default_timeout_ns = a.timeout_ns;
+  o.wave_from = a.wave_from;
+  o.wave_to = a.wave_to;
+  o.wave_cmd = a.wave_cmd;
+  o.trace_file = a.trace_file.empty() ? nullptr : a.trace_file.c_str();
   return o;
 }
 
@@ -121,14 +125,14 @@ struct RawBuffer {
 }  // namespace
 
 namespace {
-kiln::Device open_device(const std::string& backend, uint64_t timeout_ns, const std::string& wave_file) {
-  const kiln_open_options o = open_options(timeout_ns, wave_file);
+kiln::Device open_device(const std::string& backend, const OpenArgs& a) {
+  const kiln_open_options o = open_options(a);
   return kiln::Device(backend.c_str(), &o);
 }
 }  // namespace
 
-DeviceHandle::DeviceHandle(const std::string& backend, uint64_t timeout_ns, const std::string& wave_file)
-    : dev_(open_device(backend, timeout_ns, wave_file)), backend_(dev_.backend_name()) {}
+DeviceHandle::DeviceHandle(const std::string& backend, const OpenArgs& a)
+    : dev_(open_device(backend, a)), backend_(dev_.backend_name()) {}
 
 kiln::Device& DeviceHandle::get() {
   if (closed_) invalid("the device is closed");
@@ -291,13 +295,20 @@ void bind_device(py::module_& m) {
                                       "The virtual Kiln NPU (SystemC platform with the fast C++ model or the "
                                       "Verilated RTL). One per process: SystemC elaborates once, so a second "
                                       "Device raises kiln.Error (status BUSY), even after close().")
-      .def(py::init([](std::optional<std::string> backend, uint64_t timeout_ns, std::optional<std::string> wave) {
-             return std::make_shared<DeviceHandle>(choose_backend(backend), timeout_ns, wave.value_or(""));
+      .def(py::init([](std::optional<std::string> backend, uint64_t timeout_ns, std::optional<std::string> wave,
+                       uint64_t wave_from, uint64_t wave_to, uint64_t wave_cmd,
+                       std::optional<std::string> trace) {
+             OpenArgs a{timeout_ns, wave.value_or(""), wave_from, wave_to, wave_cmd, trace.value_or("")};
+             return std::make_shared<DeviceHandle>(choose_backend(backend), a);
            }),
            py::arg("backend") = py::none(), py::arg("timeout_ns") = 0, py::arg("wave_file") = py::none(),
+           py::arg("wave_from") = 0, py::arg("wave_to") = 0, py::arg("wave_cmd") = 0,
+           py::arg("trace_file") = py::none(),
            "backend: \"fast\", \"rtl\" (or other driver backends); None = $KILN_BACKEND, else \"fast\".\n"
            "timeout_ns: simulated-time bound of every wait (0 = the driver's 10 ms).\n"
-           "wave_file: rtl only, an FST waveform path.")
+           "wave_file: rtl only, an FST waveform path; wave_from/wave_to (NPU cycles) or wave_cmd\n"
+           "(1-based command) limit it to a window.\n"
+           "trace_file: a run trace for ui.perfetto.dev (None = $KILN_TRACE, if set).")
       .def_property_readonly("backend", &DeviceHandle::backend)
       .def_property_readonly("closed", &DeviceHandle::closed)
       .def("close", &DeviceHandle::close,
