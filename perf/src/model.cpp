@@ -13,7 +13,7 @@
 #include "kiln/perf/model.h"
 #include "kiln_cmds.h"
 #include "kiln_vu_footprint.h"
-#include "unit_costs.h"
+#include "kiln/perf/unit_costs.h"
 
 namespace kiln::perf {
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "kiln/perf/model.h"
-#include "unit_costs.h"
+#include "kiln/perf/unit_costs.h"
 
 namespace kiln::perf {
 

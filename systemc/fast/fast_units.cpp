@@ -10,6 +10,8 @@
 #include "kiln/golden/numerics.h"
 #include "kiln/golden/vector.h"
 #include "kiln_hw.h"
+#include "kiln/perf/model.h"
+#include "kiln/perf/unit_costs.h"
 #include "kiln_vu_footprint.h"
 #include "kiln_regs.h"
 #include "npu_fast.h"
@@ -28,6 +30,14 @@ static_assert(KILN_HW_TENSOR_CORE_ROWS == 16 && KILN_HW_TENSOR_CORE_COLS == 16,
               "the 256-bit word layout needs a 16 x 16 array (as the RTL)");
 
 uint64_t div_up(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+
+// The RTL's timing of the tensor core and the vector unit, measured op by op
+// (docs/perf_model.md): one definition, kiln::perf's unit costs, serves this
+// model and the performance model.
+const perf::HwConfig& hw_config() {
+  static const perf::HwConfig hw = perf::HwConfig::from_build();
+  return hw;
+}
 
 // Next slot of an outstanding-transaction window: drops the completions at or
 // before `t`; when `limit` are still in flight, waits for the oldest.
@@ -356,16 +366,11 @@ void NpuFast::tc_matmul(uint64_t* cycles, uint64_t* macs, uint64_t* stall) {
   // Timing: one A row per cycle; a tile needs at least its weight load; the
   // next tile's weights load while the current one streams.
   const uint64_t tiles = uint64_t(tiles_n) * tiles_k;
-  // A tile costs max(M, (M + 2R + 1) / 2): the next tile's weights (R rows + 1)
-  // load from the middle of the current A stream on. Fill 2R + 4 growing with
-  // M up to 3R + 5. Fitted on the RTL for M = 1..64 (docs/perf_model.md).
-  constexpr uint64_t R = KILN_HW_TENSOR_CORE_ROWS;
-  const uint64_t twice = std::max<uint64_t>(2 * uint64_t(M), M + 2 * R + 1);
-  const uint64_t streamed = div_up(tiles * twice, 2);
-  *cycles = streamed + std::clamp<uint64_t>(M + R + 4, 2 * R + 4, 3 * R + 5);
+  const perf::OpCost tc = perf::gemm_cost(hw_config(), M, N, K);
+  *cycles = tc.cycles;
   *macs = tiles * M * KILN_HW_TENSOR_CORE_ROWS * KILN_HW_TENSOR_CORE_COLS;
   // PERF_TC_STALL: cycles with A rows left but none fetched (waiting for weights).
-  *stall = streamed - tiles * M;
+  *stall = tc.compute - tiles * M;
 }
 
 // WRITEBACK: accumulator rows to the scratchpad, BF16 (RNE) or 32-bit lanes;
@@ -408,52 +413,27 @@ void NpuFast::tc_writeback(uint64_t* cycles) {
 // ------------------------------------------------------- vector unit ----
 
 namespace {
-// Cycles the vector unit streams an op's rows, as the RTL (measured per
-// operand layout by kiln-correlate's vector_* cases, docs/perf_model.md):
-// every operand the op streams takes one scratchpad access per beat of 8
-// elements -- an FP32 word, the same BF16 word again on the next beat (the
-// address generator does not keep it), a BF16 destination as two half-word
-// writes -- and a bank serves one access a cycle, so a beat costs the number
-// of operands in its busiest bank, counted per beat from each operand's row
-// address. A reduction's row result costs a cycle when it meets the row's
-// last read in one bank; EXP with ROW SUM writes one more word per row.
+// Cycles the vector unit streams an op's rows (bank conflicts included).
 uint64_t vu_stream_cycles(const golden::VectorOp& op) {
-  constexpr uint32_t kBankWords = KILN_HW_SCRATCHPAD_WORDS / KILN_HW_SCRATCHPAD_BANKS;
-  constexpr uint32_t kMaxStreams = 4;
-  struct Stream {
-    uint64_t base, stride;
-    bool half, per_row;  // per_row: one FP32 scalar per row, the same word for its beats
-  } st[kMaxStreams];
-  unsigned n = 0;
-  const uint32_t mode = (op.flags >> golden::kVuSrc1ModeShift) & 3u;
-  const bool f0 = op.flags & golden::kVuFlagSrc0Fp32, reduction = golden::vu_is_reduction(op.op);
-  st[n++] = {op.src0_addr, op.src0_stride, !f0, false};
-  if (kiln_vu_op_uses_src1(op.op) && mode != 3) {
-    if (mode == 2) st[n++] = {op.src1_addr, 0, false, true};
-    else st[n++] = {op.src1_addr, mode == 1 ? 0u : op.src1_stride, !(op.flags & golden::kVuFlagSrc1Fp32), false};
-  }
-  if (op.op == golden::kVuAxpy) st[n++] = {op.src2_addr, op.src0_stride, !f0, false};
-  if (!reduction) st[n++] = {op.dst_addr, op.dst_stride, !(op.flags & golden::kVuFlagDstFp32), false};
-  const uint32_t beats = static_cast<uint32_t>(div_up(op.cols, 8));
-  const bool rowsum = op.op == golden::kVuExp && (op.flags & golden::kVuFlagRowSum);
-  uint64_t total = 0;
-  for (uint32_t r = 0; r < op.rows; ++r) {
-    uint64_t last_bank0 = 0;
-    for (uint32_t b = 0; b < beats; ++b) {
-      unsigned load[KILN_HW_SCRATCHPAD_BANKS] = {}, worst = 0;
-      for (unsigned i = 0; i < n; ++i) {
-        const Stream& s = st[i];
-        const uint64_t w = s.per_row ? s.base + r / 8 : s.base + uint64_t(r) * s.stride + (s.half ? b / 2 : b);
-        const unsigned bank = unsigned((w % KILN_HW_SCRATCHPAD_WORDS) / kBankWords);
-        if (i == 0) last_bank0 = bank;
-        worst = std::max(worst, ++load[bank]);
-      }
-      total += worst;
-    }
-    if (reduction && ((uint64_t(op.dst_addr) + r / 8) % KILN_HW_SCRATCHPAD_WORDS) / kBankWords == last_bank0) ++total;
-    if (rowsum) ++total;
-  }
-  return total;
+  perf::VectorShape s;
+  s.rows = op.rows;
+  s.cols = op.cols;
+  s.src0_addr = op.src0_addr;
+  s.src1_addr = op.src1_addr;
+  s.src2_addr = op.src2_addr;
+  s.dst_addr = op.dst_addr;
+  s.src0_stride = op.src0_stride;
+  s.src1_stride = op.src1_stride;
+  s.dst_stride = op.dst_stride;
+  s.src0_fp32 = op.flags & golden::kVuFlagSrc0Fp32;
+  s.src1_fp32 = op.flags & golden::kVuFlagSrc1Fp32;
+  s.dst_fp32 = op.flags & golden::kVuFlagDstFp32;
+  s.src1_mode = (op.flags >> golden::kVuSrc1ModeShift) & 3u;
+  s.uses_src1 = kiln_vu_op_uses_src1(op.op);
+  s.reduction = golden::vu_is_reduction(op.op);
+  s.axpy = op.op == golden::kVuAxpy;
+  s.rowsum = op.op == golden::kVuExp && (op.flags & golden::kVuFlagRowSum);
+  return perf::vector_cost(hw_config(), s).compute;
 }
 }  // namespace
 

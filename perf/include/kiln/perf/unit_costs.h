@@ -1,4 +1,6 @@
-// Internal: the vector unit's cost inputs (a VECTOR command's fields).
+// Unit operation costs shared by the performance model and the fast C++ NPU
+// model (systemc/fast), so both time the tensor core and the vector unit by
+// one definition. gemm_cost / writeback_cost are in model.h.
 #pragma once
 
 #include <cstdint>
