@@ -74,7 +74,7 @@ DmaResult DmaModel::run(uint64_t start, bool store, uint64_t addr, uint32_t row_
   DmaResult r;
   const uint32_t beat = hw_.axi_beat_bytes();
   const uint64_t first = start + hw_.dma_issue_delay;
-  uint64_t last_end = start, beats_total = 0, dram_wait = 0;
+  uint64_t last_end = start, beats_total = 0;
   const uint32_t row_beats = row_bytes / beat;
   for (uint32_t row = 0; row < rows && row_beats; ++row) {
     const uint64_t row_addr = addr + uint64_t(row) * dram_stride;
@@ -90,7 +90,6 @@ DmaResult DmaModel::run(uint64_t start, bool store, uint64_t addr, uint32_t row_
         const uint64_t ready = dram(issue + hw_.router_latency, bytes);
         const uint64_t lat = std::max<uint64_t>(1, ready - issue);
         const uint64_t r_start = std::max(issue + lat + 1, r_free_);
-        dram_wait += r_start - issue;
         end = r_start + n;
         r_free_ = end + hw_.dma_r_burst_gap;
         rd_out_.push(end + hw_.dma_slot_reuse);
@@ -115,7 +114,6 @@ DmaResult DmaModel::run(uint64_t start, bool store, uint64_t addr, uint32_t row_
                 static_cast<unsigned long long>(beats_total), static_cast<unsigned long long>(r.bursts),
                 hw_.dram_latency, store ? "W" : "R");
   r.why = buf;
-  (void)dram_wait;
   return r;
 }
 

@@ -104,9 +104,9 @@ class Firmware {
         const uint64_t start = start_write();
         OpCost oc = gemm_cost(hw_, g.m, g.n, g.k);
         set_unit(c, Unit::kTensor, kTc, start, start + oc.cycles);
+        const uint64_t tn = (g.n + hw_.tc_cols - 1) / hw_.tc_cols, tk = (g.k + hw_.tc_rows - 1) / hw_.tc_rows;
         {
           // A: every N tile streams all of A; B: each weight word once.
-          const uint64_t tn = (g.n + hw_.tc_cols - 1) / hw_.tc_cols, tk = (g.k + hw_.tc_rows - 1) / hw_.tc_rows;
           const bool bt = (g.flags >> 9) & 1;
           Xfer x{true, 0, start, start + oc.cycles, spad_bank_words(hw_, g.a_addr, tk, g.m, g.a_stride), c.index};
           for (auto& v : x.beats) v *= tn;
@@ -117,8 +117,7 @@ class Firmware {
         }
         c.compute = oc.compute;
         c.fill = oc.fill;
-        c.macs = uint64_t((g.n + hw_.tc_cols - 1) / hw_.tc_cols) * ((g.k + hw_.tc_rows - 1) / hw_.tc_rows) *
-                 g.m * hw_.tc_rows * hw_.tc_cols;
+        c.macs = tn * tk * g.m * hw_.tc_rows * hw_.tc_cols;
         c.what = fmt("GEMM %ux%ux%u %s%s%s", g.m, g.n, g.k, (g.flags & 3) ? "int8" : "bf16",
                      (g.flags >> 8) & 1 ? " acc" : "", (g.flags >> 9) & 1 ? " Bt" : "");
         c.why = oc.why;
